@@ -1,0 +1,137 @@
+"""Runtimes, versions, deprecation dates and architectures: read from one data file.
+
+`catalog/runtimes.yml` is the single source: copier.yml includes it (so plain
+`copier copy` offers the same choices) and this module reads it for the CLI's
+choices, defaults and warnings. Nothing here repeats a value from that file.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scaffold.errors import UsageError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def template_root() -> Path:
+    """The folder holding copier.yml, templates/ and catalog/.
+
+    An installed wheel carries them in `scaffold/_template/`; a source checkout
+    (or an editable install) has them at the repository root.
+    """
+    bundled = PACKAGE_DIR / "_template"
+    return bundled if (bundled / "copier.yml").is_file() else PACKAGE_DIR.parent
+
+
+@dataclass(frozen=True)
+class RuntimeVersion:
+    runtime: str  # "python" or "node"
+    version: str  # "3.13", "22"
+    identifier: str  # Lambda's runtime identifier: "python3.13", "nodejs22.x"
+    deprecation: datetime.date  # AWS stops patching it on this date
+
+    def is_deprecated(self, today: datetime.date | None = None) -> bool:
+        return (today or datetime.date.today()) >= self.deprecation
+
+
+@dataclass(frozen=True)
+class Runtime:
+    name: str
+    label: str
+    default_version: str
+    versions: dict[str, RuntimeVersion]
+
+    def current_versions(self, today: datetime.date | None = None) -> list[str]:
+        """Versions AWS still supports, oldest first."""
+        return sorted(
+            (v for v, info in self.versions.items() if not info.is_deprecated(today)),
+            key=_version_key,
+        )
+
+
+@dataclass(frozen=True)
+class Catalog:
+    runtimes: dict[str, Runtime]
+    architectures: list[str]
+    default_architecture: str
+    default_runtime: str
+
+    def runtime(self, name: str) -> Runtime:
+        try:
+            return self.runtimes[name]
+        except KeyError:
+            raise UsageError(
+                f"unknown runtime {name!r}; choose one of: {', '.join(self.runtimes)}"
+            ) from None
+
+    def version(self, runtime: str, version: str) -> RuntimeVersion:
+        family = self.runtime(runtime)
+        try:
+            return family.versions[version]
+        except KeyError:
+            choices = ", ".join(sorted(family.versions, key=_version_key))
+            raise UsageError(
+                f"unknown {family.label} version {version!r}; choose one of: {choices}"
+            ) from None
+
+    def architecture(self, name: str) -> str:
+        if name not in self.architectures:
+            raise UsageError(
+                f"unknown architecture {name!r}; choose one of: {', '.join(self.architectures)}"
+            )
+        return name
+
+
+def deprecation_warning(version: RuntimeVersion, today: datetime.date | None = None) -> str | None:
+    """A one-line warning for a version past AWS's deprecation date, else None."""
+    if not version.is_deprecated(today):
+        return None
+    family = load().runtimes[version.runtime]
+    newest = family.current_versions(today)
+    advice = f"; prefer {', '.join(newest)}" if newest else ""
+    return (
+        f"{version.identifier} is deprecated: AWS stopped patching it on "
+        f"{version.deprecation.isoformat()} and will block new functions on it{advice}"
+    )
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+@cache
+def load() -> Catalog:
+    """Read catalog/runtimes.yml once per process."""
+    data: dict[str, Any] = yaml.safe_load(
+        (template_root() / "catalog" / "runtimes.yml").read_text(encoding="utf-8")
+    )
+    runtimes = {
+        name: Runtime(
+            name=name,
+            label=family["label"],
+            default_version=family["default"],
+            versions={
+                version: RuntimeVersion(
+                    runtime=name,
+                    version=version,
+                    identifier=info["identifier"],
+                    deprecation=datetime.date.fromisoformat(info["deprecation"]),
+                )
+                for version, info in family["versions"].items()
+            },
+        )
+        for name, family in data["runtimes"].items()
+    }
+    return Catalog(
+        runtimes=runtimes,
+        architectures=list(data["architectures"]),
+        default_architecture=data["default_architecture"],
+        default_runtime=data["default_runtime"],
+    )

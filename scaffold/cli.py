@@ -1,0 +1,182 @@
+"""The lambda-new command line: parse, call one function, print. No logic here.
+
+`lambda-new NAME ...` is `lambda-new new NAME ...`: a first argument that is not
+a command name is taken as the name of a new function.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from scaffold import __version__, catalog
+from scaffold.errors import EXIT_INTERRUPTED, LambdaNewError
+
+PROG = "lambda-new"
+
+
+class _NewIsTheDefault(TyperGroup):
+    """A group whose default command is `new`, and whose errors are one line."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        group_options = {opt for param in self.get_params(ctx) for opt in param.opts}
+        if args and args[0] not in self.commands and args[0] not in group_options:
+            args = ["new", *args]
+        return super().parse_args(ctx, args)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except LambdaNewError as error:
+            _fail(str(error), error.exit_code)
+        except typer.TyperException as error:  # the command line itself was wrong
+            ctx = getattr(error, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            _fail(f"{error.format_message()}{hint}", error.exit_code)
+        except typer.Abort:
+            _fail("aborted", EXIT_INTERRUPTED)
+        if code == EXIT_INTERRUPTED:
+            _fail("interrupted; nothing was written", EXIT_INTERRUPTED)
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"{PROG}: error: {message}", err=True)
+    sys.exit(code)
+
+
+app = typer.Typer(
+    cls=_NewIsTheDefault,
+    name=PROG,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"{PROG} {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Generate AWS Lambda function repositories for Python and Node.js.
+
+    lambda-new NAME [OPTIONS] is short for lambda-new new NAME [OPTIONS].
+    """
+
+
+FACTS = catalog.load()
+
+
+def _one_of(choices: list[str], default: str) -> str:
+    return f"{' or '.join(choices)} (default {default})."
+
+
+def _runtime_help() -> str:
+    facts = FACTS
+    versions = "; ".join(
+        f"{name}: {', '.join(family.current_versions())} (default {family.default_version})"
+        for name, family in facts.runtimes.items()
+    )
+    return f"Runtime version ({versions}). Older versions work with a deprecation warning."
+
+
+@app.command()
+def new(
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Function name: 1-64 letters, digits, - or _.")
+    ],
+    runtime: Annotated[
+        str | None,
+        typer.Option(
+            "--runtime",
+            "-r",
+            metavar="RUNTIME",
+            help=_one_of(list(FACTS.runtimes), FACTS.default_runtime),
+        ),
+    ] = None,
+    runtime_version: Annotated[
+        str | None, typer.Option("--runtime-version", metavar="VERSION", help=_runtime_help())
+    ] = None,
+    arch: Annotated[
+        str | None,
+        typer.Option(
+            "--arch",
+            metavar="ARCH",
+            help=_one_of(FACTS.architectures, FACTS.default_architecture),
+        ),
+    ] = None,
+    description: Annotated[
+        str | None,
+        typer.Option("--description", "-d", metavar="TEXT", help="One-line description."),
+    ] = None,
+    output_dir: Annotated[
+        Path,
+        typer.Option(
+            "--output-dir",
+            "-o",
+            metavar="DIR",
+            help="Where to create the repo (it goes to DIR/NAME).",
+        ),
+    ] = Path(),
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Ask nothing: use defaults for what is not given.")
+    ] = False,
+    no_git: Annotated[
+        bool, typer.Option("--no-git", help="Do not git init or commit the new repo.")
+    ] = False,
+) -> None:
+    """Create a new function repository at OUTPUT_DIR/NAME.
+
+    With a terminal attached, asks for any option not given (Enter keeps the
+    default); without one, or with --defaults, asks nothing.
+    """
+    from scaffold import project, report
+
+    interactive = not defaults and sys.stdin.isatty() and sys.stdout.isatty()
+    created = project.create(
+        project.NewProject(
+            name=name,
+            output_dir=output_dir,
+            runtime=runtime,
+            runtime_version=runtime_version,
+            architecture=arch,
+            description=description,
+            interactive=interactive,
+            git=not no_git,
+        )
+    )
+    for warning in created.warnings:
+        typer.echo(f"{PROG}: warning: {warning}", err=True)
+    typer.echo(report.summary(created))
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
