@@ -1,4 +1,4 @@
-"""Entry point of the {{ function_name }} Lambda function.
+"""Entry point of this Lambda function.
 
 Lambda calls `handler(event, context)` once per invocation; code at module level
 runs once per execution environment (a "cold start"), so create clients there.

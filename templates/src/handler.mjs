@@ -1,5 +1,5 @@
 /**
- * Entry point of the {{ function_name }} Lambda function.
+ * Entry point of this Lambda function.
  *
  * Lambda calls `handler(event, context)` once per invocation and awaits the
  * promise it returns; code at module level runs once per execution environment
@@ -9,7 +9,7 @@
 /**
  * Greet the caller named in the event: {"name": "..."}.
  *
- * @param {{ '{{' }}name?: string{{ '}}' }} event
+ * @param {{ name?: string }} event
  * @param {object} context the Lambda context (its properties: test/lambda-context.mjs)
  */
 export const handler = async (event, context) => {

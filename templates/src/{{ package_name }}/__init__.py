@@ -1,0 +1,1 @@
+"""The Lambda function's code: Lambda imports `handler.handler` from here."""

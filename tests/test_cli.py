@@ -1,0 +1,311 @@
+"""The CLI: every option, and every bad input (one line, exit 2, nothing written)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffold import __version__, catalog
+
+from .conftest import REPO_ROOT, files_of
+
+
+def answers_of(repo: Path) -> dict[str, object]:
+    return yaml.safe_load((repo / ".copier-answers.yml").read_text(encoding="utf-8"))
+
+
+def test_creates_a_python_repo_by_default(cli, tmp_path):
+    result = cli("my-func", "--defaults")
+
+    assert result.exit_code == 0, result.stderr
+    repo = tmp_path / "my-func"
+    assert (repo / "src/my_func/handler.py").is_file()
+    assert "Handler: my_func.handler.handler" in (repo / "template.yaml").read_text()
+    assert answers_of(repo)["runtime"] == "python"
+    assert answers_of(repo)["runtime_version"] == catalog.load().runtimes["python"].default_version
+
+
+def test_new_verb_and_default_verb_give_the_same_repo(cli, tmp_path):
+    assert cli("new", "a", "--defaults", "-o", "one").exit_code == 0
+    assert cli("a", "--defaults", "-o", "two").exit_code == 0
+
+    assert files_of(tmp_path / "one/a") == files_of(tmp_path / "two/a")
+
+
+def test_options_may_come_before_the_name(cli, tmp_path):
+    assert cli("--runtime", "node", "fn", "--defaults").exit_code == 0
+    assert (tmp_path / "fn/src/handler.mjs").is_file()
+
+
+def test_node_runtime_and_version(cli, tmp_path):
+    result = cli("fn", "--runtime", "node", "--runtime-version", "24", "--defaults")
+
+    assert result.exit_code == 0, result.stderr
+    repo = tmp_path / "fn"
+    assert "Runtime: nodejs24.x" in (repo / "template.yaml").read_text()
+    package = json.loads((repo / "package.json").read_text())
+    assert package["type"] == "module"
+    assert package["engines"] == {"node": ">=24"}
+    assert not (repo / "pyproject.toml").exists()
+    assert not (repo / "src/fn").exists()
+
+
+def test_python_version_arch_and_description(cli, tmp_path):
+    result = cli(
+        "fn", "--runtime-version", "3.12", "--arch", "arm64", "-d", "Resize images", "--defaults"
+    )
+
+    assert result.exit_code == 0, result.stderr
+    template = (tmp_path / "fn/template.yaml").read_text()
+    assert "Runtime: python3.12" in template
+    assert "- arm64" in template
+    assert 'Description: "Resize images"' in template
+    assert not (tmp_path / "fn/package.json").exists()
+
+
+def test_output_dir_is_created_and_holds_the_repo(cli, tmp_path):
+    result = cli("fn", "--output-dir", "a/b", "--defaults")
+
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "a/b/fn/template.yaml").is_file()
+    assert "cd a/b/fn" in result.stdout
+
+
+def test_summary_shows_the_tree_and_next_commands(cli):
+    result = cli("fn", "--defaults")
+
+    assert "  src/\n    fn/\n      __init__.py\n      handler.py" in result.stdout
+    assert result.stdout.rstrip().endswith("Next:\n  cd fn\n  make test")
+
+
+def test_git_repo_with_a_first_commit(cli, tmp_path):
+    assert cli("fn", "--defaults").exit_code == 0
+
+    repo = tmp_path / "fn"
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True, check=True
+    )
+    assert log.stdout.strip() == f"Create fn from the lambda-new {__version__} template"
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
+
+
+def test_no_git_leaves_no_repository(cli, tmp_path):
+    assert cli("fn", "--no-git", "--defaults").exit_code == 0
+    assert not (tmp_path / "fn/.git").exists()
+    assert (tmp_path / "fn/template.yaml").is_file()
+
+
+def test_without_git_identity_stages_and_says_how_to_commit(cli, tmp_path, monkeypatch):
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tuseConfigOnly = true\n")
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+    result = cli("fn", "--defaults")
+
+    assert result.exit_code == 0, result.stderr
+    assert "git has no identity" in result.stdout
+    assert "git commit" in result.stdout
+    staged = subprocess.run(
+        ["git", "diff", "--cached", "--name-only"],
+        cwd=tmp_path / "fn",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "template.yaml" in staged.stdout.split()
+
+
+def test_no_terminal_means_no_prompt(cli, tmp_path):
+    """CliRunner's stdin is not a terminal: defaults are used, nothing hangs."""
+    result = cli("fn")
+
+    assert result.exit_code == 0, result.stderr
+    assert answers_of(tmp_path / "fn")["architecture"] == "x86_64"
+
+
+def test_version_and_help():
+    # --help and --version must not import copier (0.3 s); check in a fresh interpreter.
+    probe = (
+        "import sys\nfrom scaffold.cli import run\n"
+        "for argv in (['--help'], ['--version'], ['new', '--help']):\n"
+        "    sys.argv = ['lambda-new', *argv]\n"
+        "    try:\n        run()\n    except SystemExit as exit:\n        assert exit.code == 0\n"
+        "print('copier' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert f"lambda-new {__version__}" in result.stdout
+    assert "--runtime-version" in result.stdout
+    assert result.stdout.strip().endswith("False")
+
+
+# ---- bad input --------------------------------------------------------------------------
+
+
+def assert_one_line_usage_error(result, *fragments: str) -> None:
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("lambda-new: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["my func", "a/b", "..", ".", "", "x" * 65, "-leading", "fn.py", "naïve", "a:b", "../escape"],
+)
+def test_refuses_invalid_function_names(cli, tmp_path, name):
+    result = cli("new", "--defaults", "--", name)
+
+    assert_one_line_usage_error(result, "function name", "1 to 64 letters")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_accepts_the_longest_valid_name(cli, tmp_path):
+    assert cli("x" * 64, "--defaults").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--runtime", "java"], ["unknown runtime 'java'", "python, node"]),
+        (["--runtime-version", "2.7"], ["unknown Python version '2.7'", "3.10, 3.11, 3.12"]),
+        (["-r", "node", "--runtime-version", "18"], ["unknown Node.js version '18'", "20, 22, 24"]),
+        (["-r", "node", "--runtime-version", "3.13"], ["unknown Node.js version '3.13'"]),
+        (["--arch", "sparc"], ["unknown architecture 'sparc'", "x86_64, arm64"]),
+        (["--bogus"], ["No such option: --bogus"]),
+        (["--description", "x" * 257], ["--description", "256 characters"]),
+        (["--description", "bell\x07"], ["--description", "control character"]),
+    ],
+)
+def test_refuses_bad_options_listing_the_choices(cli, tmp_path, args, fragments):
+    result = cli("fn", "--defaults", *args)
+
+    assert_one_line_usage_error(result, *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_deprecated_version_works_with_a_warning(cli, tmp_path):
+    result = cli("fn", "-r", "node", "--runtime-version", "20", "--defaults")
+
+    assert result.exit_code == 0, result.stderr
+    assert "warning: nodejs20.x is deprecated" in result.stderr
+    assert "Runtime: nodejs20.x" in (tmp_path / "fn/template.yaml").read_text()
+
+
+def test_refuses_a_non_empty_destination_and_touches_nothing(cli, tmp_path):
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn/keep.txt").write_text("mine")
+
+    result = cli("fn", "--defaults")
+
+    assert result.exit_code == 1
+    assert "already exists and is not empty" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert files_of(tmp_path) == {"fn/keep.txt": b"mine"}
+
+
+def test_refuses_a_destination_that_is_a_file(cli, tmp_path):
+    (tmp_path / "fn").write_text("mine")
+
+    result = cli("fn", "--defaults")
+
+    assert result.exit_code == 1
+    assert files_of(tmp_path) == {"fn": b"mine"}
+
+
+def test_fills_an_existing_empty_directory(cli, tmp_path):
+    (tmp_path / "fn").mkdir()
+
+    assert cli("fn", "--defaults").exit_code == 0
+    assert (tmp_path / "fn/template.yaml").is_file()
+
+
+def test_an_interrupt_leaves_nothing_behind(cli, tmp_path, monkeypatch):
+    from scaffold import project
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(project, "_git_init", interrupted)
+
+    result = cli("fn", "--defaults")
+
+    assert result.exit_code == 130
+    assert "nothing was written" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_render_failure_leaves_nothing_behind(cli, tmp_path, monkeypatch):
+    from scaffold import project
+
+    broken = tmp_path.parent / f"{tmp_path.name}-template"
+    monkeypatch.setattr(project, "_stage_template", lambda target: broken)
+    (broken / "templates").mkdir(parents=True)
+    (broken / "copier.yml").write_text("_subdirectory: templates\nfunction_name: {type: str}\n")
+    (broken / "templates/bad.txt.jinja").write_text("{{ unclosed ")
+
+    result = cli("fn", "--defaults")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("lambda-new: error: the template failed to render")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---- text that must survive every target format ------------------------------------------
+
+NASTY = "Says \"hi\" \\ back\\slash\n{{ not jinja }} {% raw %} naïve — ünïcødé 🚀 'q' $HOME `x`"
+
+
+@pytest.mark.parametrize("runtime", ["python", "node"])
+def test_description_is_escaped_for_each_format(cli, tmp_path, runtime):
+    result = cli("fn", "-r", runtime, "-d", NASTY, "--defaults")
+
+    assert result.exit_code == 0, result.stderr
+    repo = tmp_path / "fn"
+    one_line = " ".join(NASTY.split())
+    if runtime == "python":
+        manifest = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))
+        assert manifest["project"]["description"] == one_line
+    else:
+        manifest = json.loads((repo / "package.json").read_text(encoding="utf-8"))
+        assert manifest["description"] == one_line
+    assert answers_of(repo)["description"] == NASTY
+    assert NASTY in (repo / "README.md").read_text(encoding="utf-8")
+    assert f"Description: {json.dumps(one_line, ensure_ascii=False)}" in (
+        repo / "template.yaml"
+    ).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "package"),
+    [
+        ("my-func", "my_func"),
+        ("My-Func", "my_func"),
+        ("9lives", "fn_9lives"),
+        ("class", "class_fn"),
+        ("json", "json_fn"),
+        ("email", "email_fn"),
+        ("tests", "tests_fn"),
+        ("pytest", "pytest_fn"),
+    ],
+)
+def test_derives_a_python_package_name(cli, tmp_path, name, package):
+    assert cli(name, "--defaults").exit_code == 0
+    assert (tmp_path / name / "src" / package / "handler.py").is_file()
+    assert f"Handler: {package}.handler.handler" in (tmp_path / name / "template.yaml").read_text()

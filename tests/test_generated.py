@@ -1,0 +1,131 @@
+"""End to end: generated repos pass their OWN tests and lint, and their SAM template is valid.
+
+These run real copier, git, pip (or uv), npm and node, as a new user would.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffold import catalog, project
+from scaffold.cli import app
+
+from .conftest import REPO_ROOT, files_of, run_in
+
+pytestmark = pytest.mark.e2e
+
+FACTS = catalog.load()
+CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
+DEFAULTS = [(name, family.default_version) for name, family in FACTS.runtimes.items()]
+# One non-default, still-supported version of each runtime.
+OTHERS = [
+    (name, next(v for v in reversed(family.current_versions()) if v != family.default_version))
+    for name, family in FACTS.runtimes.items()
+]
+
+
+def generate(where: Path, name: str, *args: str) -> Path:
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, [name, "--defaults", "-o", str(where), *args])
+    assert result.exit_code == 0, result.output
+    return where / name
+
+
+@pytest.mark.parametrize(("runtime", "version"), DEFAULTS + OTHERS)
+def test_generated_repo_passes_its_own_tests_and_lint(tmp_path, runtime, version):
+    repo = generate(tmp_path, "my-func", "--runtime", runtime, "--runtime-version", version)
+
+    tested = run_in(repo, "make", "test")
+    run_in(repo, "make", "lint")
+
+    summary = tested.stdout + tested.stderr
+    assert ("4 passed" in summary) if runtime == "python" else ("# pass 4" in summary)
+    run_in(repo, CFN_LINT, "template.yaml")
+    # Nothing the commands produced shows up as untracked work (the .gitignore covers it),
+    # except npm's lockfile, which the owner commits after the first install.
+    status = run_in(repo, "git", "status", "--porcelain").stdout.split("\n")
+    assert [line for line in status if line and "package-lock.json" not in line] == []
+
+
+@pytest.mark.parametrize("runtime", list(FACTS.runtimes))
+def test_awkward_names_and_text_still_test_and_lint(tmp_path, runtime):
+    """A 64-character name that is also a keyword-free mix, and a hostile description."""
+    name = "Json_" + "x" * 58 + "-"
+    description = 'A "quoted" \\ description\nwith {{ braces }} and ünïcødé 🚀'
+    repo = generate(tmp_path, name, "--runtime", runtime, "--description", description)
+
+    run_in(repo, "make", "test")
+    run_in(repo, "make", "lint")
+    run_in(repo, CFN_LINT, "template.yaml")
+
+
+def test_same_answers_give_identical_bytes(tmp_path):
+    first = generate(tmp_path / "a", "fn", "--arch", "arm64")
+    second = generate(tmp_path / "b", "fn", "--arch", "arm64")
+
+    assert files_of(first) == files_of(second)
+    for content in files_of(first).values():
+        assert str(tmp_path).encode() not in content
+        assert str(REPO_ROOT).encode() not in content
+
+
+@pytest.mark.parametrize("runtime", list(FACTS.runtimes))
+def test_plain_copier_copy_gives_the_same_repo(tmp_path, runtime):
+    """`copier copy` of this repo (no --trust) equals the CLI, but for where the answers say
+    the template came from: the CLI records its release, plain copier the path it was given."""
+    template = project._stage_template(tmp_path / "template")
+    copied = tmp_path / "copied"
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "copier", "copy", "--defaults", "--quiet"),
+            *("--data", "function_name=fn", "--data", f"runtime={runtime}"),
+            *(str(template), str(copied)),
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "COPIER_SETTINGS_PATH": str(tmp_path / "no-settings.yml")},
+    )
+    made = generate(tmp_path / "cli", "fn", "--runtime", runtime, "--no-git")
+
+    plain, ours = files_of(copied), files_of(made)
+    plain_answers = yaml.safe_load(plain.pop(".copier-answers.yml"))
+    our_answers = yaml.safe_load(ours.pop(".copier-answers.yml"))
+    assert plain == ours
+    assert plain_answers.pop("_src_path") == str(template)
+    assert our_answers.pop("_src_path") == project.TEMPLATE_URL
+    assert our_answers.pop("_commit") == project.__version__
+    assert plain_answers == our_answers
+
+
+def pip(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "pip", *args, "--quiet"], check=True, capture_output=True)
+
+
+def test_installed_wheel_renders_without_the_source_tree(tmp_path):
+    """A non-editable install carries copier.yml, templates/ and catalog/ in the wheel."""
+    wheels = tmp_path / "wheels"
+    pip("wheel", "--no-deps", "-w", str(wheels), str(REPO_ROOT))
+    site = tmp_path / "site"
+    (wheel,) = wheels.glob("lambda_new-*.whl")
+    pip("install", "--no-deps", "--target", str(site), str(wheel))
+    work = tmp_path / "work"
+    work.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "scaffold", "fn", "--defaults", "--runtime", "node"],
+        cwd=work,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (site / "scaffold/_template/copier.yml").is_file()
+    assert (work / "fn/src/handler.mjs").is_file()
+    run_in(work / "fn", "make", "test")
