@@ -309,3 +309,43 @@ def test_derives_a_python_package_name(cli, tmp_path, name, package):
     assert cli(name, "--defaults").exit_code == 0
     assert (tmp_path / name / "src" / package / "handler.py").is_file()
     assert f"Handler: {package}.handler.handler" in (tmp_path / name / "template.yaml").read_text()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_with_a_terminal_asks_for_missing_options(tmp_path):
+    """In a real pseudo-terminal, copier asks what the options did not say."""
+    import os
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: lambda-new with a terminal, runtime given, the rest missing
+        os.chdir(tmp_path)
+        os.execv(sys.executable, [sys.executable, "-m", "scaffold", "fn", "--runtime", "node"])
+    seen = b""
+
+    def wait_for(marker: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 30
+        while marker not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+        assert marker in seen, seen.decode(errors="replace")
+
+    wait_for(b"Runtime version")
+    os.write(fd, b"\x1b[A\r")  # arrow up from the default (22): nodejs24.x
+    wait_for(b"Instruction set architecture")
+    os.write(fd, b"\r")
+    wait_for(b"One-line description")
+    os.write(fd, b"\r")
+    wait_for(b"make test")
+    _, status = os.waitpid(pid, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert b"Runtime\r\n" not in seen  # given on the command line: not asked
+    answers = answers_of(tmp_path / "fn")
+    assert (answers["runtime"], answers["runtime_version"]) == ("node", "24")
