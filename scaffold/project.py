@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,10 +246,18 @@ def _list_files(repo: Path) -> list[str]:
 
 
 def _move_into_place(repo: Path, destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    """Rename the finished repo to its destination, creating missing parent folders.
+
+    On failure the folders this created are removed again: nothing is left behind.
+    """
+    missing = [folder for folder in destination.absolute().parents if not folder.exists()]
     try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
         repo.rename(destination)  # atomic; replaces an empty directory, never a full one
     except OSError as error:
+        for folder in missing:  # deepest first
+            with suppress(OSError):
+                folder.rmdir()
         raise LambdaNewError(
             f"cannot create {destination}: {error.strerror} (nothing was written)"
         ) from None

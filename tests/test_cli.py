@@ -229,6 +229,35 @@ def test_refuses_a_destination_that_is_a_file(cli, tmp_path):
     assert files_of(tmp_path) == {"fn": b"mine"}
 
 
+def test_refuses_an_output_dir_that_is_a_file(cli, tmp_path):
+    (tmp_path / "out").write_text("mine")
+
+    result = cli("fn", "--output-dir", "out/deeper", "--defaults")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("lambda-new: error: cannot create out/deeper/fn")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert files_of(tmp_path) == {"out": b"mine"}
+
+
+def test_a_failed_move_removes_the_folders_it_created(cli, tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    real_rename = Path.rename
+
+    def refuse(self, target):
+        if Path(target).name == "fn":
+            raise OSError(39, "Directory not empty")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse)
+
+    result = cli("fn", "--output-dir", "a/b/c", "--defaults")
+
+    assert result.exit_code == 1
+    assert "nothing was written" in result.stderr
+    assert list(tmp_path.rglob("*")) == [tmp_path / "a"]
+
+
 def test_fills_an_existing_empty_directory(cli, tmp_path):
     (tmp_path / "fn").mkdir()
 
