@@ -24,6 +24,9 @@ class _NewIsTheDefault(TyperGroup):
     """A group whose default command is `new`, and whose errors are one line."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args:  # bare `lambda-new`: the help, as a friendly start
+            typer.echo(ctx.get_help())
+            ctx.exit(0)
         group_options = {opt for param in self.get_params(ctx) for opt in param.opts}
         if args and args[0] not in self.commands and args[0] not in group_options:
             args = ["new", *args]
@@ -64,7 +67,6 @@ def _fail(message: str, code: int) -> None:
 app = typer.Typer(
     cls=_NewIsTheDefault,
     name=PROG,
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,

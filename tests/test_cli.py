@@ -135,6 +135,15 @@ def test_no_terminal_means_no_prompt(cli, tmp_path):
     assert answers_of(tmp_path / "fn")["architecture"] == "x86_64"
 
 
+def test_no_arguments_prints_the_help(cli):
+    result = cli()
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: lambda-new")
+    assert "new  Create a new function repository" in result.stdout
+    assert result.stderr == ""
+
+
 def test_version_and_help():
     # --help and --version must not import copier (0.3 s); check in a fresh interpreter.
     probe = (
