@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scaffold import catalog, project
+from scaffold import __version__, catalog, project
 from scaffold.cli import app
 
 from .conftest import REPO_ROOT, files_of, run_in
@@ -100,7 +100,7 @@ def test_plain_copier_copy_gives_the_same_repo(tmp_path, runtime):
     assert plain == ours
     assert plain_answers.pop("_src_path") == str(template)
     assert our_answers.pop("_src_path") == project.TEMPLATE_URL
-    assert our_answers.pop("_commit") == project.__version__
+    assert our_answers.pop("_commit") == __version__
     assert plain_answers == our_answers
 
 
