@@ -28,7 +28,7 @@ class _NewIsTheDefault(TyperGroup):
             typer.echo(ctx.get_help())
             ctx.exit(0)
         group_options = {opt for param in self.get_params(ctx) for opt in param.opts}
-        if args and args[0] not in self.commands and args[0] not in group_options:
+        if args[0] not in self.commands and args[0] not in group_options:
             args = ["new", *args]
         return super().parse_args(ctx, args)
 

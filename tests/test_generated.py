@@ -8,15 +8,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
 from scaffold import __version__, catalog, project
-from scaffold.cli import app
 
-from .conftest import REPO_ROOT, files_of, run_in
+from .conftest import REPO_ROOT, Run, files_of, run_in
 
 pytestmark = pytest.mark.e2e
 
@@ -30,16 +30,20 @@ OTHERS = [
 ]
 
 
-def generate(where: Path, name: str, *args: str) -> Path:
-    from typer.testing import CliRunner
+@pytest.fixture
+def generate(cli: Callable[..., Run]) -> Callable[..., Path]:
+    """Create repo `name` in folder `where` with the CLI; return its path."""
 
-    result = CliRunner().invoke(app, [name, "--defaults", "-o", str(where), *args])
-    assert result.exit_code == 0, result.output
-    return where / name
+    def make(where: Path, name: str, *args: str) -> Path:
+        result = cli(name, "--defaults", "-o", str(where), *args)
+        assert result.exit_code == 0, result.stderr
+        return where / name
+
+    return make
 
 
 @pytest.mark.parametrize(("runtime", "version"), DEFAULTS + OTHERS)
-def test_generated_repo_passes_its_own_tests_and_lint(tmp_path, runtime, version):
+def test_generated_repo_passes_its_own_tests_and_lint(tmp_path, generate, runtime, version):
     repo = generate(tmp_path, "my-func", "--runtime", runtime, "--runtime-version", version)
 
     tested = run_in(repo, "make", "test")
@@ -55,8 +59,8 @@ def test_generated_repo_passes_its_own_tests_and_lint(tmp_path, runtime, version
 
 
 @pytest.mark.parametrize("runtime", list(FACTS.runtimes))
-def test_awkward_names_and_text_still_test_and_lint(tmp_path, runtime):
-    """A 64-character name that is also a keyword-free mix, and a hostile description."""
+def test_awkward_names_and_text_still_test_and_lint(tmp_path, generate, runtime):
+    """The longest valid name (mixed case, trailing `-`) and a hostile description."""
     name = "Json_" + "x" * 58 + "-"
     description = 'A "quoted" \\ description\nwith {{ braces }} and ünïcødé 🚀'
     repo = generate(tmp_path, name, "--runtime", runtime, "--description", description)
@@ -66,7 +70,7 @@ def test_awkward_names_and_text_still_test_and_lint(tmp_path, runtime):
     run_in(repo, CFN_LINT, "template.yaml")
 
 
-def test_same_answers_give_identical_bytes(tmp_path):
+def test_same_answers_give_identical_bytes(tmp_path, generate):
     first = generate(tmp_path / "a", "fn", "--arch", "arm64")
     second = generate(tmp_path / "b", "fn", "--arch", "arm64")
 
@@ -77,7 +81,7 @@ def test_same_answers_give_identical_bytes(tmp_path):
 
 
 @pytest.mark.parametrize("runtime", list(FACTS.runtimes))
-def test_plain_copier_copy_gives_the_same_repo(tmp_path, runtime):
+def test_plain_copier_copy_gives_the_same_repo(tmp_path, generate, runtime):
     """`copier copy` of this repo (no --trust) equals the CLI, but for where the answers say
     the template came from: the CLI records its release, plain copier the path it was given."""
     template = project._stage_template(tmp_path / "template")
