@@ -1,8 +1,9 @@
-"""Runtimes, versions, deprecation dates and architectures: read from one data file.
+"""Runtimes, versions, deprecation dates, architectures and triggers: read from data files.
 
-`catalog/runtimes.yml` is the single source: copier.yml includes it (so plain
-`copier copy` offers the same choices) and this module reads it for the CLI's
-choices, defaults and warnings. Nothing here repeats a value from that file.
+`catalog/runtimes.yml` and `catalog/triggers.yml` are the single source:
+copier.yml includes them (so plain `copier copy` offers the same choices) and
+this module reads them for the CLI's choices, defaults and warnings. Nothing
+here repeats a value from those files.
 """
 
 from __future__ import annotations
@@ -57,11 +58,22 @@ class Runtime:
 
 
 @dataclass(frozen=True)
+class Trigger:
+    name: str  # "sqs", "http-api", "none"
+    label: str
+    events: list[str]  # the catalog events a new repo gets in events/
+
+
+@dataclass(frozen=True)
 class Catalog:
     runtimes: dict[str, Runtime]
     architectures: list[str]
     default_architecture: str
     default_runtime: str
+    triggers: dict[str, Trigger]
+    default_trigger: str
+    default_region: str
+    sample_account: str  # the account id in sample events and fake contexts
 
     def runtime(self, name: str) -> Runtime:
         try:
@@ -88,6 +100,14 @@ class Catalog:
             )
         return name
 
+    def trigger(self, name: str) -> Trigger:
+        try:
+            return self.triggers[name]
+        except KeyError:
+            raise UsageError(
+                f"unknown trigger {name!r}; choose one of: {', '.join(self.triggers)}"
+            ) from None
+
 
 def deprecation_warning(version: RuntimeVersion, today: datetime.date | None = None) -> str | None:
     """A one-line warning for a version past AWS's deprecation date, else None."""
@@ -106,12 +126,16 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
+def read_yaml(name: str) -> Any:
+    """A data file of catalog/, parsed."""
+    return yaml.safe_load((template_root() / "catalog" / name).read_text(encoding="utf-8"))
+
+
 @cache
 def load() -> Catalog:
-    """Read catalog/runtimes.yml once per process."""
-    data: dict[str, Any] = yaml.safe_load(
-        (template_root() / "catalog" / "runtimes.yml").read_text(encoding="utf-8")
-    )
+    """Read catalog/runtimes.yml and catalog/triggers.yml once per process."""
+    data: dict[str, Any] = read_yaml("runtimes.yml")
+    triggers: dict[str, Any] = read_yaml("triggers.yml")
     runtimes = {
         name: Runtime(
             name=name,
@@ -134,4 +158,11 @@ def load() -> Catalog:
         architectures=list(data["architectures"]),
         default_architecture=data["default_architecture"],
         default_runtime=data["default_runtime"],
+        triggers={
+            name: Trigger(name=name, label=info["label"], events=list(info["events"]))
+            for name, info in triggers["triggers"].items()
+        },
+        default_trigger=triggers["default"],
+        default_region=data["function"]["region"],
+        sample_account=str(data["function"]["account"]),
     )

@@ -97,7 +97,7 @@ FACTS = catalog.load()
 
 
 def _one_of(choices: list[str], default: str) -> str:
-    return f"{' or '.join(choices)} (default {default})."
+    return f"One of: {', '.join(choices)} (default {default})."
 
 
 def _runtime_help() -> str:
@@ -132,6 +132,24 @@ def new(
             "--arch",
             metavar="ARCH",
             help=_one_of(FACTS.architectures, FACTS.default_architecture),
+        ),
+    ] = None,
+    trigger: Annotated[
+        str | None,
+        typer.Option(
+            "--trigger",
+            "-t",
+            metavar="TRIGGER",
+            help=_one_of(list(FACTS.triggers), FACTS.default_trigger)
+            + " 'none' means invoked directly (no event source).",
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            metavar="REGION",
+            help=f"AWS region to deploy to (default {FACTS.default_region}).",
         ),
     ] = None,
     description: Annotated[
@@ -169,6 +187,8 @@ def new(
             runtime=runtime,
             runtime_version=runtime_version,
             architecture=arch,
+            trigger=trigger,
+            region=region,
             description=description,
             interactive=interactive,
             git=not no_git,
@@ -177,6 +197,57 @@ def new(
     for warning in created.warnings:
         typer.echo(f"{PROG}: warning: {warning}", err=True)
     typer.echo(report.summary(created))
+
+
+events_app = typer.Typer(
+    name="events",
+    help="Sample events exactly as AWS sends them (offline catalog).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(events_app)
+
+
+@events_app.command("list")
+def events_list(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON list of {name, source, description}.")
+    ] = False,
+) -> None:
+    """List every event in the catalog, with its source and what it is."""
+    from scaffold import events, report
+
+    typer.echo(report.events_table(list(events.load().values()), as_json=as_json))
+
+
+@events_app.command("show")
+def events_show(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="An event name from 'events list'.")],
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            "-s",
+            metavar="KEY=VALUE",
+            help="Set a parameter (repeatable); derived fields follow it.",
+        ),
+    ] = None,
+    params: Annotated[
+        bool, typer.Option("--params", help="List the event's parameters and their values.")
+    ] = False,
+) -> None:
+    """Print event NAME as JSON (inside a generated repo, with its function name and region)."""
+    from scaffold import events, report
+
+    event = events.get(name)
+    context = events.repo_context(Path.cwd())
+    values = events.parse_settings(settings or [])
+    if params:
+        current = {**events.defaults(event, {**context, **values}), **values}
+        typer.echo(report.params_table(event, current))
+        return
+    typer.echo(events.render(event, context, values), nl=False)
 
 
 def run() -> None:

@@ -28,13 +28,15 @@ from scaffold.errors import LambdaNewError, UsageError
 TEMPLATE_URL = "https://github.com/lambda-new/lambda-new.git"
 
 # The files and folders that make up the template (besides what copier.yml includes).
-TEMPLATE_PARTS = ("copier.yml", "templates", "catalog")
+TEMPLATE_PARTS = ("copier.yml", "templates", "catalog", "triggers")
 
 # What copier calls each question, as the user knows it.
 QUESTION_LABELS = {
     "function_name": "function name",
     "runtime": "--runtime",
     "runtime_version": "--runtime-version",
+    "trigger": "--trigger",
+    "region": "--region",
     "architecture": "--arch",
     "description": "--description",
 }
@@ -49,6 +51,8 @@ class NewProject:
     runtime: str | None = None
     runtime_version: str | None = None
     architecture: str | None = None
+    trigger: str | None = None
+    region: str | None = None
     description: str | None = None
     interactive: bool = False
     git: bool = True
@@ -76,6 +80,10 @@ class NewProject:
             data["runtime_version"] = self.runtime_version
         if self.architecture is not None:
             data["architecture"] = facts.architecture(self.architecture)
+        if self.trigger is not None:
+            data["trigger"] = facts.trigger(self.trigger).name
+        if self.region is not None:
+            data["region"] = self.region
         if self.description is not None:
             data["description"] = self.description
         return data

@@ -1,12 +1,17 @@
-"""What the CLI prints after creating a repository: a tree and the next commands."""
+"""What the CLI prints: the new repository's tree and next commands; event tables."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scaffold.project import Created
+
+if TYPE_CHECKING:
+    from scaffold.events import Event
 
 
 def tree(root_name: str, files: list[str]) -> list[str]:
@@ -39,3 +44,32 @@ def summary(created: Created, cwd: Path | None = None) -> str:
         lines += ["", created.git_note]
     lines += ["", "Next:", f"  cd {shlex.quote(where)}", "  make test"]
     return "\n".join(lines)
+
+
+def events_table(events: list[Event], as_json: bool = False) -> str:
+    """The catalog: name, source and description of each event."""
+    if as_json:
+        rows = [{"name": e.name, "source": e.source, "description": e.description} for e in events]
+        return json.dumps(rows, indent=2)
+    return _table([(e.name, e.source, e.description) for e in events], ("NAME", "SOURCE", ""))
+
+
+def params_table(event: Event, values: dict[str, str]) -> str:
+    """An event's parameters, each with its current value and what it sets."""
+    from scaffold.events import COMMON_PARAMS
+
+    helps = {**COMMON_PARAMS, **event.params}
+    rows = [(name, _one_line(values[name]), helps[name]) for name in helps]
+    return _table(rows, ("PARAMETER", "VALUE", ""))
+
+
+def _one_line(value: str, width: int = 40) -> str:
+    text = json.dumps(value)[1:-1] if "\n" in value else value
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _table(rows: list[tuple[str, str, str]], heading: tuple[str, str, str]) -> str:
+    widths = [max(len(row[i]) for row in [heading, *rows]) for i in range(2)]
+    return "\n".join(
+        f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}".rstrip() for a, b, c in [heading, *rows]
+    )

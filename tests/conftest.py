@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,10 +60,20 @@ def files_of(root: Path) -> dict[str, bytes]:
     }
 
 
+# The test environment's scripts (uv, cfn-lint) come first on PATH, as in an activated venv.
+TOOLS_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+
+
 def run_in(repo: Path, *command: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run a command in a generated repo; fail the test with its output if it fails."""
     result = subprocess.run(
-        command, cwd=repo, capture_output=True, text=True, timeout=timeout, check=False
+        command,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, "PATH": TOOLS_PATH},
     )
     assert result.returncode == 0, (
         f"{' '.join(command)} failed in {repo} ({result.returncode}):\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -140,7 +141,8 @@ def test_no_arguments_prints_the_help(cli):
 
     assert result.exit_code == 0
     assert result.stdout.startswith("Usage: lambda-new")
-    assert "new  Create a new function repository" in result.stdout
+    assert re.search(r"new +Create a new function repository", result.stdout)
+    assert re.search(r"events +Sample events", result.stdout)
     assert result.stderr == ""
 
 
@@ -376,7 +378,11 @@ def test_with_a_terminal_asks_for_missing_options(tmp_path):
 
     wait_for(b"Runtime version")
     os.write(fd, b"\x1b[A\r")  # arrow up from the default (22): nodejs24.x
+    wait_for(b"Event source that invokes the function")
+    os.write(fd, b"\x1b[B\x1b[B\r")  # two down from the default (none): http-api
     wait_for(b"Instruction set architecture")
+    os.write(fd, b"\r")
+    wait_for(b"AWS region")
     os.write(fd, b"\r")
     wait_for(b"One-line description")
     os.write(fd, b"\r")
@@ -387,3 +393,4 @@ def test_with_a_terminal_asks_for_missing_options(tmp_path):
     assert b"Runtime\r\n" not in seen  # given on the command line: not asked
     answers = answers_of(tmp_path / "fn")
     assert (answers["runtime"], answers["runtime_version"]) == ("node", "24")
+    assert (answers["trigger"], answers["region"]) == ("http-api", "us-east-1")

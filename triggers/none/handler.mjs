@@ -7,9 +7,14 @@
  */
 
 /**
+ * @typedef {object} GreetingEvent
+ * @property {string} [name] who to greet
+ */
+
+/**
  * Greet the caller named in the event: {"name": "..."}.
  *
- * @param {{ name?: string }} event
+ * @param {GreetingEvent} event
  * @param {object} context the Lambda context (its properties: test/lambda-context.mjs)
  */
 export const handler = async (event, context) => {

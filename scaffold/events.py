@@ -1,0 +1,168 @@
+"""The sample-event catalog: list events, show their parameters, render them.
+
+Each event is one Jinja file in catalog/events/ (format: catalog/events/README.md):
+a YAML header (source, description, schemas, parameters) and the event's JSON.
+copier renders the same files into a new repo's events/; this module renders
+them for `lambda-new events`, in a Jinja environment set up the way copier's
+is, so `events show NAME` inside a repo prints that repo's events/NAME.json.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from scaffold import catalog
+from scaffold.errors import LambdaNewError, UsageError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+EVENTS_DIR = "catalog/events"
+SUFFIX = ".json.jinja"
+ANSWERS_FILE = ".copier-answers.yml"
+
+# Set for every event: the function's identity. In a generated repo, its answers.
+COMMON_PARAMS = {
+    "function_name": "Function name (in a generated repo: its own)",
+    "region": "AWS region (in a generated repo: its own)",
+    "account": "AWS account id",
+}
+SAMPLE_FUNCTION_NAME = "my-function"
+
+_HEADER = re.compile(r"\A\{#-?\s*lambda-new event\s*\n(?P<yaml>.*?)-?#\}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    source: str
+    description: str
+    params: dict[str, str]  # parameter -> one-line help, in the header's order
+    schemas: dict[str, Any]
+
+    @property
+    def template(self) -> str:
+        """The Jinja loader name of the event's file."""
+        return f"{EVENTS_DIR}/{self.name}{SUFFIX}"
+
+
+@cache
+def load() -> dict[str, Event]:
+    """Every event of the catalog by name, sorted by source then name."""
+    folder = catalog.template_root() / EVENTS_DIR
+    events = [_read(path) for path in folder.glob(f"*{SUFFIX}")]
+    return {event.name: event for event in sorted(events, key=lambda e: (e.source, e.name))}
+
+
+def _read(path: Path) -> Event:
+    name = path.name.removesuffix(SUFFIX)
+    match = _HEADER.match(path.read_text(encoding="utf-8"))
+    if match is None:
+        raise LambdaNewError(f"{path}: no 'lambda-new event' header")
+    header: dict[str, Any] = yaml.safe_load(match["yaml"])
+    return Event(
+        name=name,
+        source=str(header["source"]),
+        description=str(header["description"]),
+        params={str(k): str(v) for k, v in (header.get("params") or {}).items()},
+        schemas=dict(header.get("schemas") or {}),
+    )
+
+
+def get(name: str) -> Event:
+    """The event called `name`, or a usage error naming the valid choices."""
+    events = load()
+    if name in events:
+        return events[name]
+    close = difflib.get_close_matches(name, events, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(f"unknown event {name!r}; {hint}choose one of: {', '.join(events)}")
+
+
+def repo_context(start: Path) -> dict[str, str]:
+    """Common parameters: those of the generated repo at or above `start`, else samples."""
+    facts = catalog.load()
+    context = {
+        "function_name": SAMPLE_FUNCTION_NAME,
+        "region": facts.default_region,
+        "account": facts.sample_account,
+    }
+    for folder in (start.resolve(), *start.resolve().parents):
+        answers_file = folder / ANSWERS_FILE
+        if answers_file.is_file():
+            try:
+                answers = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as error:
+                raise LambdaNewError(f"cannot read {answers_file}: {error}") from None
+            for key in ("function_name", "region"):
+                if isinstance(answers.get(key), str):
+                    context[key] = answers[key]
+            break
+    return context
+
+
+def parse_settings(settings: list[str]) -> dict[str, str]:
+    """`--set key=value` options as a dict; a malformed one is a usage error."""
+    values: dict[str, str] = {}
+    for setting in settings:
+        key, sep, value = setting.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--set {setting!r}: use --set KEY=VALUE")
+        values[key.strip()] = value
+    return values
+
+
+def render(event: Event, context: dict[str, str], settings: dict[str, str]) -> str:
+    """The event's JSON text, with `settings` overriding its parameters."""
+    allowed = [*COMMON_PARAMS, *event.params]
+    unknown = [key for key in settings if key not in allowed]
+    if unknown:
+        raise UsageError(
+            f"event {event.name!r} has no parameter {unknown[0]!r}; "
+            f"its parameters: {', '.join(allowed)}"
+        )
+    from jinja2 import TemplateError
+
+    try:
+        text = _environment().get_template(event.template).render({**context, **settings})
+    except (TemplateError, ValueError, TypeError) as error:
+        if not settings:  # a catalog bug, not the user's
+            raise LambdaNewError(f"event {event.name!r} failed to render: {error}") from None
+        raise UsageError(f"event {event.name!r} cannot take these --set values: {error}") from None
+    try:
+        json.loads(text)
+    except ValueError as error:  # a catalog bug, not the user's
+        raise LambdaNewError(f"event {event.name!r} rendered invalid JSON: {error}") from None
+    return text
+
+
+def defaults(event: Event, context: dict[str, str]) -> dict[str, str]:
+    """Every parameter's effective value: the common ones, then the event's own defaults."""
+    module = _environment().get_template(event.template).make_module(dict(context))
+    values = dict(context)
+    for name in event.params:
+        value = getattr(module, name, None)
+        values[name] = value if isinstance(value, str) else json.dumps(value)
+    return values
+
+
+@cache
+def _environment() -> Environment:
+    """A Jinja environment like the one copier renders templates with."""
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(catalog.template_root()),
+        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
