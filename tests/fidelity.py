@@ -98,14 +98,15 @@ def typecheck(cases: dict[str, tuple[str, Any]], workdir: Path) -> dict[str, str
     (workdir / "tsconfig.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     node = shutil.which("node") or "node"
     result = subprocess.run(
-        [node, str(TSC), "-p", str(workdir / "tsconfig.json"), "--pretty", "false"],
+        [node, str(TSC), "-p", "tsconfig.json", "--pretty", "false"],
+        cwd=workdir,  # so diagnostics name the case files as written
         capture_output=True,
         text=True,
         check=False,
     )
     failures: dict[str, list[str]] = {}
     for line in result.stdout.splitlines():
-        match = re.match(r"(case\d{4}\.ts)\(", line)
+        match = re.match(r"(case\d{4}\.ts)\(\d", line)
         if match:
             failures.setdefault(files[match[1]], []).append(line)
         elif line.strip() and failures:  # continuation of the previous diagnostic

@@ -23,8 +23,8 @@ CONTEXT = {"function_name": "orders", "region": "eu-west-3", "account": "2109876
 NO_TYPESCRIPT_TYPE = {"config"}
 
 
-def payload(name: str, **settings: str) -> Any:
-    return json.loads(events.render(EVENTS[name], CONTEXT, settings))
+def payload(event_name: str, /, **settings: str) -> Any:
+    return json.loads(events.render(EVENTS[event_name], CONTEXT, settings))
 
 
 @pytest.fixture(scope="session")

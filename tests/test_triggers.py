@@ -21,6 +21,7 @@ pytestmark = pytest.mark.e2e
 FACTS = catalog.load()
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
 MATRIX = [(trigger, runtime) for trigger in FACTS.triggers for runtime in FACTS.runtimes]
+IDS = [f"{trigger}-{runtime}" for trigger, runtime in MATRIX]
 HANDLERS = {
     "python": ("handler.py", "src/*/handler.py"),
     "node": ("handler.mjs", "src/handler.mjs"),
@@ -47,7 +48,7 @@ def repo_events(repo: Path) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize(("trigger", "runtime"), MATRIX, ids="-".join)
+@pytest.mark.parametrize(("trigger", "runtime"), MATRIX, ids=IDS)
 def test_trigger_repo_passes_its_own_tests_and_lint(repos, trigger, runtime):
     repo = repos[(trigger, runtime)]
 
@@ -66,7 +67,7 @@ def test_every_trigger_template_passes_cfn_lint(repos):
     run_in(REPO_ROOT, CFN_LINT, *templates)
 
 
-@pytest.mark.parametrize(("trigger", "runtime"), MATRIX, ids="-".join)
+@pytest.mark.parametrize(("trigger", "runtime"), MATRIX, ids=IDS)
 def test_repo_gets_the_triggers_events_as_events_show_prints_them(repos, trigger, runtime):
     repo = repos[(trigger, runtime)]
     expected = FACTS.triggers[trigger].events or ["invoke", "invoke-invalid"]
@@ -78,7 +79,7 @@ def test_repo_gets_the_triggers_events_as_events_show_prints_them(repos, trigger
         assert (repo / "events" / f"{name}.json").read_text(encoding="utf-8") == shown
 
 
-@pytest.mark.parametrize(("trigger", "runtime"), MATRIX, ids="-".join)
+@pytest.mark.parametrize(("trigger", "runtime"), MATRIX, ids=IDS)
 def test_handler_arrives_as_written(repos, trigger, runtime):
     """Trigger handlers are plain code: Jinja must not change a byte of them."""
     repo = repos[(trigger, runtime)]
