@@ -1,0 +1,106 @@
+/**
+ * Entry point of this Lambda function: a tiny JSON API behind an API Gateway REST API.
+ *
+ * API Gateway (Lambda proxy integration, payload format 1.0) passes each HTTP request as
+ * the event and turns the object returned here into the HTTP response:
+ *
+ *     GET  /hello?name=Ada          200 {"message": "Hello, Ada!"}   (no name: "world")
+ *     POST /hello {"name": "Ada"}   200 {"message": "Hello, Ada!"}
+ *     POST /hello, any other body   400 {"message": "Body is not valid JSON"} (or why)
+ *     PUT, DELETE, ... /hello       405 with an Allow header
+ *     any other path                404
+ *
+ * Lambda awaits the promise the handler returns; code at module level runs once per
+ * execution environment (a "cold start"), so create clients there.
+ */
+
+const ROUTE = "/hello";
+const ALLOWED_METHODS = ["GET", "POST"];
+
+/** A request body this API cannot read: answered with 400 and the reason. */
+class BadRequest extends Error {}
+
+/**
+ * Answer one HTTP request, in the response format of payload 1.0.
+ *
+ * @param {object} event an API Gateway proxy event (payload 1.0), like events/api-get.json
+ */
+export const handler = async (event) => {
+  const method = event.httpMethod;
+  const path = event.path; // without the stage: /hello, not /prod/hello
+  const query = event.queryStringParameters ?? {}; // null when the URL has no query string
+  const [status, payload] = answer(method, path, query, event.body, event.isBase64Encoded);
+  const headers = { "Content-Type": "application/json" };
+  if (status === 405) {
+    headers.Allow = ALLOWED_METHODS.join(", ");
+  }
+  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
+  console.info("request", { method, path, status });
+  return {
+    statusCode: status,
+    headers,
+    body: JSON.stringify(payload),
+    isBase64Encoded: false,
+  };
+};
+
+/** The status code and JSON payload for one request. */
+function answer(method, path, query, body, isBase64Encoded) {
+  if (path !== ROUTE) {
+    return [404, { message: `Not found: ${path}` }];
+  }
+  if (method === "GET") {
+    return [200, greeting(query.name)];
+  }
+  if (method === "POST") {
+    try {
+      return [200, greeting(nameFrom(body, isBase64Encoded))];
+    } catch (error) {
+      if (error instanceof BadRequest) {
+        return [400, { message: error.message }];
+      }
+      throw error;
+    }
+  }
+  return [405, { message: `Method ${method} is not allowed; use GET or POST` }];
+}
+
+function greeting(name) {
+  return { message: `Hello, ${name || "world"}!` };
+}
+
+/** The "name" of a JSON object body, {"name": "Ada"}; undefined when it has none. */
+function nameFrom(body, isBase64Encoded) {
+  let text = body ?? "";
+  if (isBase64Encoded) {
+    // a content type the API lists in binaryMediaTypes
+    text = Buffer.from(text, "base64").toString("utf8");
+  }
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new BadRequest("Body is not valid JSON");
+  }
+  if (jsonType(data) !== "an object") {
+    throw new BadRequest(`Body must be a JSON object, not ${jsonType(data)}`);
+  }
+  if (!Object.hasOwn(data, "name")) {
+    return undefined;
+  }
+  if (typeof data.name !== "string") {
+    throw new BadRequest(`'name' must be a string, not ${jsonType(data.name)}`);
+  }
+  return data.name;
+}
+
+/** The JSON name of a parsed value's type, for error messages. */
+function jsonType(value) {
+  if (value === null) {
+    return "null";
+  }
+  if (Array.isArray(value)) {
+    return "an array";
+  }
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
