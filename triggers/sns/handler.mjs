@@ -1,0 +1,77 @@
+/**
+ * Entry point of this Lambda function: notifications published to an SNS topic.
+ *
+ * SNS invokes the function asynchronously with one record per notification. If the
+ * handler throws, Lambda retries the invocation (twice by default), then drops it or
+ * sends it to the function's on-failure destination; so make processing idempotent
+ * (key it on the message id).
+ * Code at module level runs once per execution environment (a "cold start"), so
+ * create clients there.
+ */
+
+/**
+ * @typedef {object} Notification one SNS notification, read from its record
+ * @property {string} messageId
+ * @property {string} topicArn
+ * @property {string | null} subject null when the publisher set no subject
+ * @property {unknown} message the parsed JSON when the message is JSON, else the text as published
+ * @property {Record<string, string>} attributes message attributes by name (every value a string)
+ */
+
+/**
+ * Read one record of an SNS event.
+ *
+ * @param {object} record an element of event.Records
+ * @returns {Notification}
+ */
+export function readNotification(record) {
+  const sns = record.Sns;
+  let message;
+  try {
+    message = JSON.parse(sns.Message);
+  } catch {
+    message = sns.Message;
+  }
+  const attributes = Object.fromEntries(
+    Object.entries(sns.MessageAttributes ?? {}).map(([name, attribute]) => [name, attribute.Value]),
+  );
+  return {
+    messageId: sns.MessageId,
+    topicArn: sns.TopicArn,
+    subject: sns.Subject ?? null,
+    message,
+    attributes,
+  };
+}
+
+/**
+ * Your logic for one notification goes here.
+ *
+ * @param {Notification} notification
+ */
+export async function processNotification(notification) {
+  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
+  console.info("notification received", {
+    messageId: notification.messageId,
+    subject: notification.subject,
+    attributes: notification.attributes,
+  });
+}
+
+/**
+ * Process each notification of the event; return the message ids processed.
+ *
+ * Lambda calls handler(event, context); add the context parameter when you need it
+ * (its properties: test/lambda-context.mjs).
+ *
+ * @param {object} event the SNS event: its Records, one per notification
+ */
+export const handler = async (event) => {
+  const processed = [];
+  for (const record of event.Records) {
+    const notification = readNotification(record);
+    await processNotification(notification);
+    processed.push(notification.messageId);
+  }
+  return { processed };
+};
