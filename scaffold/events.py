@@ -136,7 +136,10 @@ def render(event: Event, context: dict[str, str], settings: dict[str, str]) -> s
     except (TemplateError, ValueError, TypeError) as error:
         if not settings:  # a catalog bug, not the user's
             raise LambdaNewError(f"event {event.name!r} failed to render: {error}") from None
-        raise UsageError(f"event {event.name!r} cannot take these --set values: {error}") from None
+        keys = ", ".join(f"--set {key}" for key in settings)
+        if isinstance(error, json.JSONDecodeError):
+            raise UsageError(f"event {event.name!r}: {keys}: expected JSON ({error})") from None
+        raise UsageError(f"event {event.name!r}: {keys}: {error}") from None
     try:
         json.loads(text)
     except ValueError as error:  # a catalog bug, not the user's

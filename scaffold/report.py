@@ -51,7 +51,9 @@ def events_table(events: list[Event], as_json: bool = False) -> str:
     if as_json:
         rows = [{"name": e.name, "source": e.source, "description": e.description} for e in events]
         return json.dumps(rows, indent=2)
-    return _table([(e.name, e.source, e.description) for e in events], ("NAME", "SOURCE", ""))
+    return _table(
+        [(e.name, e.source, e.description) for e in events], ("NAME", "SOURCE", "DESCRIPTION")
+    )
 
 
 def params_table(event: Event, values: dict[str, str]) -> str:
@@ -60,7 +62,7 @@ def params_table(event: Event, values: dict[str, str]) -> str:
 
     helps = {**COMMON_PARAMS, **event.params}
     rows = [(name, _one_line(values[name]), helps[name]) for name in helps]
-    return _table(rows, ("PARAMETER", "VALUE", ""))
+    return _table(rows, ("PARAMETER", "VALUE", "WHAT IT SETS"))
 
 
 def _one_line(value: str, width: int = 40) -> str:

@@ -394,3 +394,101 @@ def test_with_a_terminal_asks_for_missing_options(tmp_path):
     answers = answers_of(tmp_path / "fn")
     assert (answers["runtime"], answers["runtime_version"]) == ("node", "24")
     assert (answers["trigger"], answers["region"]) == ("http-api", "us-east-1")
+
+
+# ---- --trigger, --region -------------------------------------------------------------------
+
+
+def test_unknown_trigger_is_a_usage_error_listing_the_triggers(cli, tmp_path):
+    result = cli("fn", "--trigger", "kafka")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("lambda-new: error: unknown trigger 'kafka'; choose one of:")
+    assert "http-api" in result.stderr and "schedule" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_invalid_region_is_a_usage_error(cli, tmp_path):
+    result = cli("fn", "--region", "Europe")
+
+    assert result.exit_code == 2
+    assert "invalid --region 'Europe'" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_trigger_and_region_are_recorded_and_used(cli, tmp_path):
+    assert cli("fn", "--trigger", "s3", "--region", "eu-central-1", "--no-git").exit_code == 0
+
+    answers = answers_of(tmp_path / "fn")
+    assert (answers["trigger"], answers["region"]) == ("s3", "eu-central-1")
+    assert 'region = "eu-central-1"' in (tmp_path / "fn" / "samconfig.toml").read_text()
+    assert sorted(p.name for p in (tmp_path / "fn" / "events").iterdir()) == [
+        "s3-delete.json",
+        "s3-put.json",
+    ]
+
+
+# ---- lambda-new events ---------------------------------------------------------------------
+
+
+def test_events_list_prints_name_source_and_description(cli):
+    result = cli("events", "list")
+
+    assert result.exit_code == 0
+    assert re.search(r"^sqs-receive +sqs +\S", result.stdout, re.MULTILINE)
+
+
+def test_events_list_json_is_a_list_of_objects(cli):
+    rows = json.loads(cli("events", "list", "--json").stdout)
+
+    assert len(rows) >= 30
+    assert {"name": "sqs-receive", "source": "sqs"}.items() <= next(
+        row for row in rows if row["name"] == "sqs-receive"
+    ).items()
+    assert all(set(row) == {"name", "source", "description"} for row in rows)
+
+
+def test_events_show_prints_the_event_with_settings(cli):
+    result = cli("events", "show", "sqs-receive", "--set", "queue=jobs", "-s", "region=eu-west-2")
+
+    assert result.exit_code == 0
+    record = json.loads(result.stdout)["Records"][0]
+    assert record["eventSourceARN"] == "arn:aws:sqs:eu-west-2:123456789012:jobs"
+
+
+def test_events_show_params_lists_parameters_with_values(cli):
+    result = cli("events", "show", "s3-put", "--params", "--set", "bucket=photos")
+
+    assert result.exit_code == 0
+    assert re.search(r"^bucket +photos +\S", result.stdout, re.MULTILINE)
+    assert re.search(r"^region +us-east-1 ", result.stdout, re.MULTILINE)
+
+
+def test_events_show_inside_a_repo_uses_its_name_and_region(cli, tmp_path, monkeypatch):
+    cli("billing", "--trigger", "sqs", "--region", "ap-southeast-2", "--no-git")
+    monkeypatch.chdir(tmp_path / "billing" / "src")
+
+    result = cli("events", "show", "sqs-receive")
+
+    assert result.stdout == (tmp_path / "billing" / "events" / "sqs-receive.json").read_text()
+    assert "arn:aws:sqs:ap-southeast-2:123456789012:billing-queue" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("show", "sqs-recieve"), "unknown event 'sqs-recieve'; did you mean 'sqs-receive'?"),
+        (("show", "sqs-receive", "--set", "colour=red"), "has no parameter 'colour'"),
+        (("show", "sqs-receive", "--set", "queue"), "use --set KEY=VALUE"),
+        (("show", "eventbridge-custom", "--set", "detail=[1"), "--set detail: expected JSON"),
+        (("show",), "Missing argument 'NAME'"),
+        (("list", "--yaml"), "No such option"),
+    ],
+)
+def test_events_bad_input_is_one_line_and_exit_2(cli, args, message):
+    result = cli("events", *args)
+
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
