@@ -87,6 +87,13 @@ def test_handler_arrives_as_written(repos, trigger, runtime):
 
     (written,) = [path.read_bytes() for path in repo.glob(target)]
     assert written == (REPO_ROOT / "triggers" / trigger / source).read_bytes()
+    # The HTTP triggers share one API module beside the handler; the others have none.
+    app_source = source.replace("handler", "app")
+    apps = [path.read_bytes() for path in repo.glob(target.replace("handler", "app"))]
+    if catalog.read_yaml("triggers.yml")["triggers"][trigger].get("http"):
+        assert apps == [(REPO_ROOT / "triggers" / "_http" / app_source).read_bytes()]
+    else:
+        assert apps == []
 
 
 def test_every_generated_event_matches_the_schemas(repos, tmp_path):

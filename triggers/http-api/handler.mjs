@@ -14,11 +14,7 @@
  * execution environment (a "cold start"), so create clients there.
  */
 
-const ROUTE = "/hello";
-const ALLOWED_METHODS = ["GET", "POST"];
-
-/** A request body this API cannot read: answered with 400 and the reason. */
-class BadRequest extends Error {}
+import { ALLOWED_METHODS, answer } from "./app.mjs";
 
 /**
  * Answer one HTTP request, in the response format of payload 2.0.
@@ -44,64 +40,3 @@ export const handler = async (event) => {
     isBase64Encoded: false,
   };
 };
-
-/** The status code and JSON payload for one request. */
-function answer(method, path, query, body, isBase64Encoded) {
-  if (path !== ROUTE) {
-    return [404, { message: `Not found: ${path}` }];
-  }
-  if (method === "GET") {
-    return [200, greeting(query.name)];
-  }
-  if (method === "POST") {
-    try {
-      return [200, greeting(nameFrom(body, isBase64Encoded))];
-    } catch (error) {
-      if (error instanceof BadRequest) {
-        return [400, { message: error.message }];
-      }
-      throw error;
-    }
-  }
-  return [405, { message: `Method ${method} is not allowed; use GET or POST` }];
-}
-
-function greeting(name) {
-  return { message: `Hello, ${name || "world"}!` };
-}
-
-/** The "name" of a JSON object body, {"name": "Ada"}; undefined when it has none. */
-function nameFrom(body, isBase64Encoded) {
-  let text = body ?? "";
-  if (isBase64Encoded) {
-    // a body whose Content-Type is not text
-    text = Buffer.from(text, "base64").toString("utf8");
-  }
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new BadRequest("Body is not valid JSON");
-  }
-  if (jsonType(data) !== "an object") {
-    throw new BadRequest(`Body must be a JSON object, not ${jsonType(data)}`);
-  }
-  if (!Object.hasOwn(data, "name")) {
-    return undefined;
-  }
-  if (typeof data.name !== "string") {
-    throw new BadRequest(`'name' must be a string, not ${jsonType(data.name)}`);
-  }
-  return data.name;
-}
-
-/** The JSON name of a parsed value's type, for error messages. */
-function jsonType(value) {
-  if (value === null) {
-    return "null";
-  }
-  if (Array.isArray(value)) {
-    return "an array";
-  }
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
