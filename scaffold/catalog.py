@@ -9,7 +9,7 @@ here repeats a value from those files.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ class RuntimeVersion:
     version: str  # "3.13", "22"
     identifier: str  # Lambda's runtime identifier: "python3.13", "nodejs22.x"
     deprecation: datetime.date  # AWS stops patching it on this date
+    glibc: str = "2.34"  # of the runtime's operating system: which manylinux wheels run
 
     def is_deprecated(self, today: datetime.date | None = None) -> bool:
         return (today or datetime.date.today()) >= self.deprecation
@@ -74,6 +75,16 @@ class Catalog:
     default_trigger: str
     default_region: str
     sample_account: str  # the account id in sample events and fake contexts
+    machines: dict[str, str] = field(default_factory=dict)  # arch -> wheel tag machine
+    npm_cpus: dict[str, str] = field(default_factory=dict)  # arch -> npm --cpu
+
+    def runtime_by_identifier(self, identifier: str) -> RuntimeVersion | None:
+        """python3.13 -> its RuntimeVersion; None if lambda-new does not know it."""
+        for family in self.runtimes.values():
+            for version in family.versions.values():
+                if version.identifier == identifier:
+                    return version
+        return None
 
     def runtime(self, name: str) -> Runtime:
         try:
@@ -147,6 +158,7 @@ def load() -> Catalog:
                     version=version,
                     identifier=info["identifier"],
                     deprecation=datetime.date.fromisoformat(info["deprecation"]),
+                    glibc=data["operating_systems"][info["os"]]["glibc"],
                 )
                 for version, info in family["versions"].items()
             },
@@ -165,4 +177,6 @@ def load() -> Catalog:
         default_trigger=triggers["default"],
         default_region=data["function"]["region"],
         sample_account=str(data["function"]["account"]),
+        machines={name: arch["machine"] for name, arch in data["architectures"].items()},
+        npm_cpus={name: arch["npm_cpu"] for name, arch in data["architectures"].items()},
     )

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from scaffold import __version__, catalog
-from scaffold.errors import EXIT_INTERRUPTED, LambdaNewError
+from scaffold.errors import EXIT_FAILED, EXIT_INTERRUPTED, LambdaNewError
 
 PROG = "lambda-new"
 
@@ -248,6 +248,96 @@ def events_show(
         typer.echo(report.params_table(event, current))
         return
     typer.echo(events.render(event, context, values), nl=False)
+
+
+@app.command()
+def invoke(
+    event: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[EVENT]",
+            help="A JSON file, a catalog event name (see 'events list'), or - for stdin. "
+            "Default: the repo's first sample event.",
+        ),
+    ] = None,
+    path: Annotated[
+        Path,
+        typer.Option("--path", "-p", metavar="DIR", help="The function repo (default: here)."),
+    ] = Path(),
+    handler: Annotated[
+        str | None,
+        typer.Option("--handler", metavar="HANDLER", help="Handler string, as in template.yaml."),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", metavar="SECONDS", help="Override the template's Timeout."),
+    ] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", "-e", metavar="KEY=VALUE", help="Set an environment variable."),
+    ] = None,
+    function: Annotated[
+        str | None,
+        typer.Option(
+            "--function",
+            "-f",
+            metavar="LOGICAL_ID",
+            help="Which function of template.yaml (when it has several).",
+        ),
+    ] = None,
+) -> None:
+    """Invoke the handler once, locally, as Lambda would: no Docker.
+
+    The result (or Lambda's error document) goes to stdout; the function's logs,
+    framed by START, END and REPORT lines, go to stderr. Exit 1 if the function
+    failed or timed out.
+    """
+    from scaffold import invoke as invoking
+
+    plan = invoking.prepare(
+        invoking.Request(
+            path=path,
+            event=event,
+            handler=handler,
+            timeout=timeout,
+            env=tuple(env or ()),
+            function=function,
+        )
+    )
+    outcome = invoking.run(plan)
+    sys.stdout.buffer.write(outcome.payload + b"\n")
+    sys.stdout.flush()
+    if not outcome.ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def package(
+    path: Annotated[
+        Path,
+        typer.Option("--path", "-p", metavar="DIR", help="The function repo (default: here)."),
+    ] = Path(),
+    function: Annotated[
+        str | None,
+        typer.Option(
+            "--function",
+            "-f",
+            metavar="LOGICAL_ID",
+            help="Which function of template.yaml (when it has several).",
+        ),
+    ] = None,
+) -> None:
+    """Build the deployment zip, dist/<function>.zip: byte-reproducible, ready for Lambda.
+
+    Python: the code root plus pyproject.toml's dependencies as manylinux wheels for
+    the function's Python and architecture. Node.js: the files npm pack would publish
+    plus production dependencies, or an esbuild bundle (Metadata: BuildMethod: esbuild).
+    """
+    from scaffold import package as packaging
+    from scaffold import report
+
+    built = packaging.build(path, function)
+    typer.echo(report.built(built))
 
 
 def run() -> None:

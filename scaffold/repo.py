@@ -1,0 +1,278 @@
+"""A function repository as `invoke` and `package` see it: template.yaml's functions.
+
+The SAM template is the one truth about how a function runs (runtime, handler,
+code root, memory, timeout, environment, log format), for `sam deploy` and for
+lambda-new alike. This module finds the repo, reads its functions (SAM
+`Globals` merged in, CloudFormation tags such as `!Ref` understood), and
+resolves what a local run can know: parameter defaults and pseudo parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scaffold import catalog
+from scaffold.errors import LambdaNewError, UsageError
+
+TEMPLATE_FILE = "template.yaml"
+ANSWERS_FILE = ".copier-answers.yml"
+FUNCTION_TYPE = "AWS::Serverless::Function"
+# Lambda's defaults for properties a template leaves out.
+DEFAULT_TIMEOUT = 3
+DEFAULT_MEMORY = 128
+
+
+@dataclass(frozen=True)
+class Function:
+    """One AWS::Serverless::Function, with SAM's Globals applied."""
+
+    logical_id: str
+    name: str  # AWS_LAMBDA_FUNCTION_NAME for a local run
+    runtime: catalog.RuntimeVersion
+    handler: str
+    code_root: Path  # CodeUri, absolute: LAMBDA_TASK_ROOT for a local run
+    memory_size: int
+    timeout: float
+    architecture: str
+    log_format: str  # "Text" or "JSON"
+    application_log_level: str | None
+    environment: dict[str, str] = field(default_factory=dict)
+    build_method: str | None = None  # SAM's Metadata.BuildMethod ("esbuild", "makefile")
+    build_properties: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Repo:
+    root: Path
+    answers: dict[str, Any]
+    region: str
+    functions: dict[str, Function]
+
+    @property
+    def trigger(self) -> str | None:
+        value = self.answers.get("trigger")
+        return value if isinstance(value, str) else None
+
+    def function(self, logical_id: str | None = None) -> Function:
+        """The function called `logical_id`; without one, the template's only function."""
+        if logical_id is not None:
+            if logical_id not in self.functions:
+                raise UsageError(
+                    f"{TEMPLATE_FILE} has no function {logical_id!r}; "
+                    f"its functions: {', '.join(self.functions)}"
+                )
+            return self.functions[logical_id]
+        if len(self.functions) > 1:
+            raise UsageError(
+                f"{TEMPLATE_FILE} has {len(self.functions)} functions; "
+                f"choose one with --function ({', '.join(self.functions)})"
+            )
+        return next(iter(self.functions.values()))
+
+
+def find(start: Path) -> Repo:
+    """The repo at or above `start`: the nearest folder holding template.yaml."""
+    start = start.resolve()
+    if not start.is_dir():
+        raise UsageError(f"{start} is not a directory")
+    for folder in (start, *start.parents):
+        if (folder / TEMPLATE_FILE).is_file():
+            return read(folder)
+    raise UsageError(
+        f"not inside a function repo: no {TEMPLATE_FILE} in {start} or above it "
+        "(run this in a repo made by lambda-new, or pass --path)"
+    )
+
+
+def read(root: Path) -> Repo:
+    answers = _read_answers(root / ANSWERS_FILE)
+    template_path = root / TEMPLATE_FILE
+    try:
+        template = yaml.load(template_path.read_text(encoding="utf-8"), Loader=_CfnLoader)
+    except (OSError, yaml.YAMLError) as error:
+        raise LambdaNewError(f"cannot read {template_path}: {error}") from None
+    if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
+        raise LambdaNewError(f"{template_path} has no Resources")
+    facts = catalog.load()
+    region = str(answers.get("region") or facts.default_region)
+    context = _Context(template, region, facts.sample_account, answers)
+    functions = {
+        logical_id: _function(root, logical_id, resource, context)
+        for logical_id, resource in template["Resources"].items()
+        if isinstance(resource, dict) and resource.get("Type") == FUNCTION_TYPE
+    }
+    if not functions:
+        raise LambdaNewError(f"{template_path} defines no {FUNCTION_TYPE}")
+    return Repo(root=root, answers=answers, region=region, functions=functions)
+
+
+def _read_answers(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise LambdaNewError(f"cannot read {path}: {error}") from None
+    return answers if isinstance(answers, dict) else {}
+
+
+@dataclass(frozen=True)
+class _Tagged:
+    """A CloudFormation short-form function such as `!Ref Name`."""
+
+    tag: str
+    value: Any
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's `!Ref`, `!Sub`, `!GetAtt`... kept as `_Tagged`."""
+
+
+def _construct_tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tagged:
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return _Tagged(suffix, value)
+
+
+_CfnLoader.add_multi_constructor("!", _construct_tagged)
+
+
+class _Unresolved(Exception):
+    """A value only CloudFormation can know (a resource attribute, an import)."""
+
+
+@dataclass
+class _Context:
+    template: dict[str, Any]
+    region: str
+    account: str
+    answers: dict[str, Any]
+
+    def globals(self) -> dict[str, Any]:
+        section = self.template.get("Globals") or {}
+        value = section.get("Function") if isinstance(section, dict) else None
+        return value if isinstance(value, dict) else {}
+
+    def resolve(self, value: Any) -> str:
+        """A plain string for `value`, resolving what a local run can know."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str | int | float):
+            return str(value)
+        tag, argument = _function_call(value)
+        if tag == "Ref" and isinstance(argument, str):
+            return self.ref(argument)
+        if tag == "Sub" and isinstance(argument, str):
+            return self.sub(argument)
+        raise _Unresolved
+
+    def ref(self, name: str) -> str:
+        pseudo = {
+            "AWS::Region": self.region,
+            "AWS::AccountId": self.account,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": str(self.answers.get("function_name") or "local"),
+        }
+        if name in pseudo:
+            return pseudo[name]
+        parameter = (self.template.get("Parameters") or {}).get(name)
+        if isinstance(parameter, dict) and "Default" in parameter:
+            return self.resolve(parameter["Default"])
+        raise _Unresolved
+
+    def sub(self, text: str) -> str:
+        parts = text.split("${")
+        out = [parts[0]]
+        for part in parts[1:]:
+            name, sep, rest = part.partition("}")
+            if not sep or "." in name:
+                raise _Unresolved
+            out += [self.ref(name), rest]
+        return "".join(out)
+
+
+def _function_call(value: Any) -> tuple[str | None, Any]:
+    if isinstance(value, _Tagged):
+        return value.tag, value.value
+    if isinstance(value, dict) and len(value) == 1:
+        (key, argument), *_ = value.items()
+        return str(key).removeprefix("Fn::"), argument
+    return None, None
+
+
+def _function(root: Path, logical_id: str, resource: dict[str, Any], ctx: _Context) -> Function:
+    properties = resource.get("Properties") or {}
+    metadata = resource.get("Metadata") or {}
+    merged = {**ctx.globals(), **properties}
+    where = f"{TEMPLATE_FILE}: {logical_id}"
+    runtime_id = merged.get("Runtime")
+    runtime = _runtime(runtime_id, where)
+    handler = merged.get("Handler")
+    if not isinstance(handler, str) or not handler:
+        raise LambdaNewError(f"{where} has no Handler")
+    code_uri = merged.get("CodeUri", ".")
+    if not isinstance(code_uri, str) or code_uri.startswith("s3://"):
+        raise LambdaNewError(f"{where}: CodeUri must be a local folder, not {code_uri!r}")
+    warnings: list[str] = []
+    environment: dict[str, str] = {}
+    for source in (ctx.globals(), properties):
+        variables = (source.get("Environment") or {}).get("Variables") or {}
+        for key, value in variables.items():
+            try:
+                environment[str(key)] = ctx.resolve(value)
+            except _Unresolved:
+                environment.pop(str(key), None)
+                warnings.append(
+                    f"environment variable {key} is only known once deployed; "
+                    f"set it with --env {key}=VALUE"
+                )
+    logging_config = merged.get("LoggingConfig") or {}
+    architectures = merged.get("Architectures") or [catalog.load().default_architecture]
+    name = merged.get("FunctionName")
+    return Function(
+        logical_id=logical_id,
+        name=_plain(ctx, name) or str(ctx.answers.get("function_name") or logical_id),
+        runtime=runtime,
+        handler=handler,
+        code_root=(root / code_uri).resolve(),
+        memory_size=int(_plain(ctx, merged.get("MemorySize")) or DEFAULT_MEMORY),
+        timeout=float(_plain(ctx, merged.get("Timeout")) or DEFAULT_TIMEOUT),
+        architecture=str(architectures[0]),
+        log_format=str(logging_config.get("LogFormat") or "Text"),
+        application_log_level=logging_config.get("ApplicationLogLevel"),
+        environment=environment,
+        build_method=metadata.get("BuildMethod"),
+        build_properties=dict(metadata.get("BuildProperties") or {}),
+        warnings=tuple(warnings),
+    )
+
+
+def _plain(ctx: _Context, value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return ctx.resolve(value)
+    except _Unresolved:
+        return None
+
+
+def _runtime(identifier: Any, where: str) -> catalog.RuntimeVersion:
+    facts = catalog.load()
+    found = facts.runtime_by_identifier(str(identifier))
+    if found is not None:
+        return found
+    known = [v.identifier for family in facts.runtimes.values() for v in family.versions.values()]
+    raise LambdaNewError(
+        f"{where}: runtime {identifier!r} is not one lambda-new runs; it runs {', '.join(known)}"
+    )
