@@ -12,6 +12,7 @@ from scaffold.project import Created
 
 if TYPE_CHECKING:
     from scaffold.events import Event
+    from scaffold.package import Built
 
 
 def tree(root_name: str, files: list[str]) -> list[str]:
@@ -44,6 +45,12 @@ def summary(created: Created, cwd: Path | None = None) -> str:
         lines += ["", created.git_note]
     lines += ["", "Next:", f"  cd {shlex.quote(where)}", "  make test"]
     return "\n".join(lines)
+
+
+def built(zip_file: Built, cwd: Path | None = None) -> str:
+    """The zip `lambda-new package` wrote: where, how big, its digest."""
+    where = os.path.relpath(zip_file.path, (cwd or Path.cwd()).absolute())
+    return f"{where}  {zip_file.size:,} bytes, {zip_file.files} files\nsha256 {zip_file.sha256}"
 
 
 def events_table(events: list[Event], as_json: bool = False) -> str:

@@ -1,0 +1,372 @@
+"""The deployment zip: dist/<function>.zip, byte-reproducible, as Lambda runs it.
+
+The function comes from template.yaml (scaffold/repo.py); the zip's root is its
+code root (CodeUri), so the same Handler string works for `sam deploy` and for
+this zip. Python: `[project] dependencies` of pyproject.toml, installed as
+manylinux wheels for the runtime's Python, architecture and glibc (pip
+`--only-binary`), beside the code. Node: what `npm pack` would publish, plus
+production dependencies (`npm ci --omit=dev`), or one esbuild bundle when the
+function opts in with SAM's own `Metadata: BuildMethod: esbuild`.
+
+Reproducible: entries sorted, timestamps fixed, permissions normalised, no
+caches or machine paths. The zip is written beside its final name and moved
+into place only when complete.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold import catalog, repo
+from scaffold.errors import LambdaNewError
+
+DIST = "dist"
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
+UNZIPPED_LIMIT = 262_144_000  # Lambda's limit on a function's unzipped size, in bytes
+# Never shipped from the code root: caches, virtualenvs, VCS and build output.
+EXCLUDED = (
+    "__pycache__",
+    "*.pyc",
+    "*.pyo",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    "*.egg-info",
+    ".venv",
+    ".git",
+    ".aws-sam",
+    DIST,
+    ".DS_Store",
+)
+
+
+@dataclass(frozen=True)
+class Built:
+    path: Path
+    size: int
+    sha256: str
+    files: int
+
+
+def build(start: Path, function_id: str | None = None) -> Built:
+    """Build the function's zip into <repo>/dist/<name>.zip."""
+    found = repo.find(start)
+    function = found.function(function_id)
+    runtime = function.runtime
+    with tempfile.TemporaryDirectory(prefix="lambda-new-package-") as folder:
+        stage = Path(folder)
+        if runtime.runtime == "python":
+            files = _python_tree(found, function, stage)
+        else:
+            files = _node_tree(found, function, stage)
+        _check_handler(function, files)
+        target = found.root / DIST / f"{function.name}.zip"
+        return _write_zip(files, target)
+
+
+# ---- Python -------------------------------------------------------------------
+
+
+def _python_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
+    files = _code_files(function.code_root)
+    dependencies = _python_dependencies(found.root)
+    if dependencies:
+        target = stage / "site"
+        _pip_install(dependencies, function, target)
+        shutil.rmtree(target / "bin", ignore_errors=True)  # scripts name the build machine
+        for name, path in _walk(target).items():
+            files.setdefault(name, path)
+    return files
+
+
+def _python_dependencies(root: Path) -> list[str]:
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return []
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise LambdaNewError(f"cannot read {pyproject}: {error}") from None
+    dependencies = data.get("project", {}).get("dependencies", [])
+    return [str(d) for d in dependencies]
+
+
+def platform_tags(function: repo.Function) -> list[str]:
+    """Every manylinux tag Lambda can load for this function, newest first.
+
+    pip does not widen `--platform manylinux_2_34_x86_64` to older glibc
+    versions, so each one is named (with the legacy aliases of 2.17, 2.12, 2.5).
+    """
+    machine = catalog.load().machines[function.architecture]
+    newest = int(function.runtime.glibc.split(".")[1])
+    legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+    tags = []
+    for minor in range(newest, 4, -1):
+        tags.append(f"manylinux_2_{minor}_{machine}")
+        if minor in legacy and (minor == 17 or machine == "x86_64"):
+            tags.append(f"{legacy[minor]}_{machine}")
+    return tags
+
+
+def _pip_install(dependencies: list[str], function: repo.Function, target: Path) -> None:
+    version = function.runtime.version
+    tags = platform_tags(function)
+    platform = tags[0]
+    options = [
+        "--target",
+        str(target),
+        *(option for tag in tags for option in ("--platform", tag)),
+        "--implementation",
+        "cp",
+        "--python-version",
+        version,
+        "--only-binary=:all:",
+        "--no-compile",
+    ]
+    if _has_pip():
+        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    elif shutil.which("uv"):
+        machine = catalog.load().machines[function.architecture]
+        glibc = function.runtime.glibc.replace(".", "_")
+        command = [str(shutil.which("uv")), "pip", "install", "--quiet"]
+        options = [
+            *("--target", str(target), "--python-version", version, "--no-compile"),
+            *("--python-platform", f"{machine}-manylinux_{glibc}", "--only-binary", ":all:"),
+        ]
+    else:
+        raise LambdaNewError(
+            "packaging Python dependencies needs pip (python -m ensurepip) or uv on PATH"
+        )
+    result = subprocess.run(
+        [*command, *options, *dependencies], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise LambdaNewError(
+            f"installing {', '.join(dependencies)} for {function.runtime.identifier} on "
+            f"{platform} failed: {_pip_reason(result.stderr)}"
+        )
+
+
+def _has_pip() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pip") is not None
+
+
+def _pip_reason(stderr: str) -> str:
+    """pip's own explanation, in one line; a missing wheel said plainly."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line.removeprefix("ERROR: ") for line in lines if line.startswith("ERROR:")]
+    for line in errors:
+        if line.startswith("No matching distribution found for"):
+            name = line.removeprefix("No matching distribution found for").strip()
+            return (
+                f"no wheel of {name} for Lambda's platform (it has no release built for it, "
+                "or only a source distribution, which Lambda cannot compile)"
+            )
+    return errors[-1] if errors else (lines[-1] if lines else "pip failed")
+
+
+# ---- Node -----------------------------------------------------------------------
+
+
+def _node_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
+    if function.build_method == "esbuild":
+        return _esbuild_tree(function, stage)
+    root = function.code_root
+    manifest = root / "package.json"
+    if not manifest.is_file():
+        return _code_files(root)
+    files = {name: root / name for name in _npm_pack_files(root)}
+    if _production_dependencies(manifest):
+        copy = stage / "app"
+        for name in ("package.json", "package-lock.json", "npm-shrinkwrap.json"):
+            if (root / name).is_file():
+                copy.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(root / name, copy / name)
+        locked = (copy / "package-lock.json").is_file() or (copy / "npm-shrinkwrap.json").is_file()
+        cpu = catalog.load().npm_cpus[function.architecture]
+        _npm(
+            [
+                "ci" if locked else "install",
+                "--omit=dev",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                "--os=linux",
+                f"--cpu={cpu}",
+            ],
+            copy,
+        )
+        for name, path in _walk(copy / "node_modules").items():
+            if name != ".package-lock.json":
+                files[f"node_modules/{name}"] = path
+    return files
+
+
+def _production_dependencies(manifest: Path) -> dict[str, str]:
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise LambdaNewError(f"cannot read {manifest}: {error}") from None
+    dependencies = data.get("dependencies") or {}
+    return dependencies if isinstance(dependencies, dict) else {}
+
+
+def _npm_pack_files(root: Path) -> list[str]:
+    """What `npm pack` would publish (package.json "files", .npmignore)."""
+    output = _npm(["pack", "--dry-run", "--json", "--ignore-scripts"], root)
+    try:
+        listing = json.loads(output)
+        return sorted(entry["path"] for entry in listing[0]["files"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise LambdaNewError("npm pack --dry-run printed something unexpected") from None
+
+
+def _esbuild_tree(function: repo.Function, stage: Path) -> dict[str, Path]:
+    root = function.code_root
+    properties = function.build_properties
+    entry_points = [str(p) for p in properties.get("EntryPoints") or []]
+    if not entry_points:
+        raise LambdaNewError(
+            f"{function.logical_id}: BuildMethod esbuild needs BuildProperties.EntryPoints"
+        )
+    esbuild = _repo_tool(root, "esbuild")
+    out = stage / "bundle"
+    arguments = [
+        esbuild,
+        *entry_points,
+        "--bundle",
+        "--platform=node",
+        f"--outdir={out}",
+        f"--target={properties.get('Target') or 'node' + function.runtime.version}",
+        f"--format={properties.get('Format') or 'cjs'}",
+        "--log-level=error",
+    ]
+    if _truthy(properties.get("Minify")):
+        arguments.append("--minify")
+    if _truthy(properties.get("Sourcemap")):
+        arguments.append("--sourcemap")
+    for name in properties.get("External") or []:
+        arguments.append(f"--external:{name}")
+    for extension in properties.get("OutExtension") or []:
+        arguments.append(f"--out-extension:{extension}")
+    result = subprocess.run(arguments, cwd=root, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise LambdaNewError(f"esbuild failed: {_last_line(result.stderr)}")
+    return _walk(out)
+
+
+def _repo_tool(root: Path, name: str) -> str:
+    local = root / "node_modules" / ".bin" / name
+    if local.is_file():
+        return str(local)
+    raise LambdaNewError(
+        f"BuildMethod esbuild needs {name} in the repo: npm install --save-dev {name}"
+    )
+
+
+def _npm(arguments: list[str], cwd: Path) -> str:
+    npm = shutil.which("npm")
+    if npm is None:
+        raise LambdaNewError("npm is not on PATH; packaging a Node.js function needs it")
+    result = subprocess.run([npm, *arguments], cwd=cwd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise LambdaNewError(f"npm {arguments[0]} failed: {_last_line(result.stderr)}")
+    return result.stdout
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if "ERR" in line or "error" in line.lower()]
+    return (errors or lines or ["no output"])[-1]
+
+
+def _truthy(value: object) -> bool:
+    return str(value).lower() in {"true", "1", "yes"}
+
+
+# ---- shared -----------------------------------------------------------------------
+
+
+def _code_files(root: Path) -> dict[str, Path]:
+    return _walk(root, skip=EXCLUDED)
+
+
+def _walk(root: Path, skip: tuple[str, ...] = ()) -> dict[str, Path]:
+    """Files under `root` by POSIX relative path, leaving out names matching `skip`."""
+    files: dict[str, Path] = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not _matches(d, skip))
+        for name in names:
+            if _matches(name, skip):
+                continue
+            path = Path(folder) / name
+            files[path.relative_to(root).as_posix()] = path
+    return files
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+
+
+def _check_handler(function: repo.Function, files: dict[str, Path]) -> None:
+    """The template's Handler must resolve inside the zip, as Lambda will resolve it."""
+    handler = function.handler
+    if function.runtime.runtime == "python":
+        module = handler.rsplit(".", 1)[0].replace(".", "/")
+        candidates = [f"{module}.py", f"{module}/__init__.py"]
+    else:
+        folder, _, base = handler.rpartition("/")
+        module = (f"{folder}/" if folder else "") + base.split(".", 1)[0]
+        candidates = [module, f"{module}.js", f"{module}.mjs", f"{module}.cjs"]
+    if not any(candidate in files for candidate in candidates):
+        raise LambdaNewError(
+            f"Handler {handler!r} does not resolve inside the zip: none of "
+            f"{', '.join(candidates)} is in it (check Handler and CodeUri in template.yaml)"
+        )
+
+
+def _write_zip(files: dict[str, Path], target: Path) -> Built:
+    total = sum(path.stat().st_size for path in files.values())
+    if total > UNZIPPED_LIMIT:
+        raise LambdaNewError(
+            f"the function is {total / 1e6:.0f} MB unzipped; Lambda allows "
+            f"{UNZIPPED_LIMIT / 1e6:.0f} MB (use a container image or layers)"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for name in sorted(files):
+                path = files[name]
+                info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+                info.create_system = 3  # Unix, so the permissions below count
+                mode = 0o755 if os.access(path, os.X_OK) else 0o644
+                info.external_attr = (0o100000 | mode) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with path.open("rb") as source, archive.open(info, "w") as sink:
+                    shutil.copyfileobj(source, sink)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    data = target.read_bytes()
+    return Built(
+        path=target,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        files=len(files),
+    )
