@@ -84,7 +84,7 @@ function send(message) {
 
 // ---- logging: console as the runtime client patches it ------------------------
 
-let requestId; // undefined until the invocation starts, as in Lambda's init logs
+let requestId = MODERN ? "-" : undefined; // before the invocation starts, as in init logs
 
 function jsonErrorReplacer(_key, value) {
   if (value instanceof Error) {
@@ -302,7 +302,11 @@ async function loadHandler(appRoot, handlerString) {
   try {
     loaded = await loadModule(appRoot, MODERN ? moduleRoot.replace(/\/$/, "") : moduleRoot, moduleName);
   } catch (error) {
-    if (error instanceof SyntaxError) throw runtimeError("UserCodeSyntaxError", error);
+    if (error instanceof SyntaxError) {
+      const syntax = runtimeError("UserCodeSyntaxError", error);
+      if (MODERN) syntax.stack = error.stack; // 4.x keeps the SyntaxError's own stack
+      throw syntax;
+    }
     if (error?.code === "MODULE_NOT_FOUND") throw runtimeError("ImportModuleError", error);
     throw error;
   }

@@ -191,10 +191,14 @@ def error_document(error: BaseException, request_id: str | None) -> dict[str, An
     """Lambda's error document for an exception (runtime frames left out)."""
     if isinstance(error, Fault):
         return make_error(error.message, error.error_type, error.trace, request_id)
-    frames = traceback.extract_tb(error.__traceback__)
-    while frames and frames[0].filename == __file__:
-        frames.pop(0)
-    return make_error(str(error), type(error).__name__, traceback.format_list(frames), request_id)
+    stack = traceback.extract_tb(error.__traceback__)
+    # From the first frame that is not this file's on; all of them if none is.
+    users = [i for i, frame in enumerate(stack) if frame.filename != __file__]
+    frames = stack[users[0] :] if users else list(stack)
+    # Plain tuples: the client formats frames without column markers (no ^^^ lines).
+    plain = [(frame.filename, frame.lineno, frame.name, frame.line) for frame in frames]
+    trace = traceback.format_list(plain)  # type: ignore[arg-type]
+    return make_error(str(error), type(error).__name__, trace, request_id)
 
 
 def make_error(
