@@ -172,8 +172,8 @@ def _pip_reason(stderr: str) -> str:
         if line.startswith("No matching distribution found for"):
             name = line.removeprefix("No matching distribution found for").strip()
             return (
-                f"no wheel of {name} for Lambda's platform (it has no release built for it, "
-                "or only a source distribution, which Lambda cannot compile)"
+                f"no wheel of {name} for Lambda's platform (it is not on the index, or has no "
+                "release built for it: only a source distribution, which Lambda cannot compile)"
             )
     return errors[-1] if errors else (lines[-1] if lines else "pip failed")
 
@@ -283,8 +283,21 @@ def _npm(arguments: list[str], cwd: Path) -> str:
         raise LambdaNewError("npm is not on PATH; packaging a Node.js function needs it")
     result = subprocess.run([npm, *arguments], cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise LambdaNewError(f"npm {arguments[0]} failed: {_last_line(result.stderr)}")
+        raise LambdaNewError(f"npm {arguments[0]} failed: {_npm_reason(result.stderr)}")
     return result.stdout
+
+
+def _npm_reason(stderr: str) -> str:
+    """npm's own message and code (not the pointer to its debug log)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.startswith("npm error")]
+    code = next((line.split()[-1] for line in lines if line.startswith("npm error code ")), "")
+    messages = [
+        line.removeprefix("npm error").strip()
+        for line in lines
+        if not line.startswith("npm error code ") and "complete log" not in line
+    ]
+    message = next((m for m in messages if m), _last_line(stderr))
+    return f"{message} ({code})" if code else message
 
 
 def _last_line(text: str) -> str:
@@ -307,12 +320,15 @@ def _code_files(root: Path) -> dict[str, Path]:
 def _walk(root: Path, skip: tuple[str, ...] = ()) -> dict[str, Path]:
     """Files under `root` by POSIX relative path, leaving out names matching `skip`."""
     files: dict[str, Path] = {}
-    for folder, dirs, names in os.walk(root):
+    # Linked folders ship their content, as sam build copies it.
+    for folder, dirs, names in os.walk(root, followlinks=True):
         dirs[:] = sorted(d for d in dirs if not _matches(d, skip))
         for name in names:
             if _matches(name, skip):
                 continue
             path = Path(folder) / name
+            if not path.exists():
+                raise LambdaNewError(f"{path} is a broken symbolic link; fix or remove it")
             files[path.relative_to(root).as_posix()] = path
     return files
 
