@@ -226,8 +226,26 @@ def trace_id() -> str:
 
 
 def run(plan: Plan, log: TextIO | None = None) -> Outcome:
-    """Start the child, invoke once, and frame its logs on `log` (our stderr)."""
-    log = log or sys.stderr
+    """Start the child, invoke once, and frame its logs on `log` (our stderr).
+
+    A function bundled by esbuild (SAM's `BuildMethod: esbuild`) runs from its bundle,
+    as Lambda runs it: the template's Handler names the bundle's file.
+    """
+    if plan.function.build_method != "esbuild":
+        return _run(plan, log or sys.stderr)
+    import tempfile
+
+    from scaffold import package
+
+    with tempfile.TemporaryDirectory(prefix="lambda-new-invoke-") as stage:
+        root = package.bundle(plan.function, Path(stage))
+        function = dataclasses.replace(plan.function, code_root=root)
+        environment = {**plan.environment, "LAMBDA_TASK_ROOT": str(root)}
+        bundled = dataclasses.replace(plan, function=function, environment=environment)
+        return _run(bundled, log or sys.stderr)
+
+
+def _run(plan: Plan, log: TextIO) -> Outcome:
     function = plan.function
     request_id = new_request_id()
     arn = (

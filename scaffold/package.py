@@ -235,6 +235,11 @@ def _npm_pack_files(root: Path) -> list[str]:
 
 
 def _esbuild_tree(function: repo.Function, stage: Path) -> dict[str, Path]:
+    return _walk(bundle(function, stage))
+
+
+def bundle(function: repo.Function, stage: Path) -> Path:
+    """The esbuild bundle SAM's `BuildMethod: esbuild` makes, in stage/bundle."""
     root = function.code_root
     properties = function.build_properties
     entry_points = [str(p) for p in properties.get("EntryPoints") or []]
@@ -265,7 +270,7 @@ def _esbuild_tree(function: repo.Function, stage: Path) -> dict[str, Path]:
     result = subprocess.run(arguments, cwd=root, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise LambdaNewError(f"esbuild failed: {_last_line(result.stderr)}")
-    return _walk(out)
+    return out
 
 
 def _repo_tool(root: Path, name: str) -> str:

@@ -509,3 +509,44 @@ def test_failed_build_leaves_the_previous_zip_untouched(tmp_path, breakage):
     assert_failed(package(repo), 1)
     assert good.read_bytes() == before
     assert dist_listing(repo) == [good.name]
+
+
+def test_esbuild_opt_in_bundles_and_runs(tmp_path):
+    """SAM's own switch, Metadata: BuildMethod: esbuild, makes a one-file bundle."""
+    repo = new_node_repo(tmp_path, "bundle-func", {"ms": "2.1.3"})
+    (repo / "src" / "handler.mjs").write_text(
+        'import ms from "ms";\n\nexport const handler = async () => ({ twoDays: ms("2 days") });\n'
+    )
+    subprocess.run(
+        ["npm", "install", "--save-dev", "esbuild", "--no-audit", "--no-fund"],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+    template = repo / "template.yaml"
+    text = template.read_text().replace("Handler: src/handler.handler", "Handler: handler.handler")
+    text = text.replace(
+        "\nOutputs:",
+        "    Metadata:\n      BuildMethod: esbuild\n      BuildProperties:\n"
+        "        Format: esm\n        EntryPoints: [src/handler.mjs]\n"
+        "        OutExtension: [.js=.mjs]\n\nOutputs:",
+        1,
+    )
+    template.write_text(text)
+
+    assert package(repo).returncode == 0
+    zip_path = built_zip(repo)
+    assert names_in(zip_path) == ["handler.mjs"]  # ms is inside the bundle
+    result = run_node(unzip(zip_path, tmp_path / "task"), "handler.handler", {"name": "Ada"})
+    assert result.kind == "response", result.stderr
+    assert json.loads(result.body) == {"twoDays": 172800000}
+    invoked = subprocess.run(
+        [sys.executable, "-m", "scaffold", "invoke", "-"],
+        cwd=repo,
+        input='{"name": "Ada"}',
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert invoked.returncode == 0, invoked.stderr
+    assert invoked.stdout.encode() == result.body + b"\n"  # lambda-new invoke runs the bundle
