@@ -250,6 +250,21 @@ def events_show(
     typer.echo(events.render(event, context, values), nl=False)
 
 
+# Options of the commands that work inside a function repo (invoke, package).
+RepoPath = Annotated[
+    Path, typer.Option("--path", "-p", metavar="DIR", help="The function repo (default: here).")
+]
+FunctionId = Annotated[
+    str | None,
+    typer.Option(
+        "--function",
+        "-f",
+        metavar="LOGICAL_ID",
+        help="Which function of template.yaml (when it has several).",
+    ),
+]
+
+
 @app.command()
 def invoke(
     event: Annotated[
@@ -260,10 +275,7 @@ def invoke(
             "Default: the repo's first sample event.",
         ),
     ] = None,
-    path: Annotated[
-        Path,
-        typer.Option("--path", "-p", metavar="DIR", help="The function repo (default: here)."),
-    ] = Path(),
+    path: RepoPath = Path(),
     handler: Annotated[
         str | None,
         typer.Option("--handler", metavar="HANDLER", help="Handler string, as in template.yaml."),
@@ -276,15 +288,7 @@ def invoke(
         list[str] | None,
         typer.Option("--env", "-e", metavar="KEY=VALUE", help="Set an environment variable."),
     ] = None,
-    function: Annotated[
-        str | None,
-        typer.Option(
-            "--function",
-            "-f",
-            metavar="LOGICAL_ID",
-            help="Which function of template.yaml (when it has several).",
-        ),
-    ] = None,
+    function: FunctionId = None,
 ) -> None:
     """Invoke the handler once, locally, as Lambda would: no Docker.
 
@@ -313,19 +317,8 @@ def invoke(
 
 @app.command()
 def package(
-    path: Annotated[
-        Path,
-        typer.Option("--path", "-p", metavar="DIR", help="The function repo (default: here)."),
-    ] = Path(),
-    function: Annotated[
-        str | None,
-        typer.Option(
-            "--function",
-            "-f",
-            metavar="LOGICAL_ID",
-            help="Which function of template.yaml (when it has several).",
-        ),
-    ] = None,
+    path: RepoPath = Path(),
+    function: FunctionId = None,
 ) -> None:
     """Build the deployment zip, dist/<function>.zip: byte-reproducible, ready for Lambda.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from scaffold import catalog
+from scaffold import catalog, repo
 from scaffold.errors import LambdaNewError, UsageError
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 EVENTS_DIR = "catalog/events"
 SUFFIX = ".json.jinja"
-ANSWERS_FILE = ".copier-answers.yml"
 
 # Set for every event: the function's identity. In a generated repo, its answers.
 COMMON_PARAMS = {
@@ -89,33 +89,34 @@ def get(name: str) -> Event:
 
 def repo_context(start: Path) -> dict[str, str]:
     """Common parameters: those of the generated repo at or above `start`, else samples."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        answers_file = folder / repo.ANSWERS_FILE
+        if answers_file.is_file():
+            return context_of(repo.read_answers(answers_file))
+    return context_of({})
+
+
+def context_of(answers: dict[str, Any]) -> dict[str, str]:
+    """Common parameters from a repo's answers (function name, region), else samples."""
     facts = catalog.load()
     context = {
         "function_name": SAMPLE_FUNCTION_NAME,
         "region": facts.default_region,
         "account": facts.sample_account,
     }
-    for folder in (start.resolve(), *start.resolve().parents):
-        answers_file = folder / ANSWERS_FILE
-        if answers_file.is_file():
-            try:
-                answers = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
-            except (OSError, yaml.YAMLError) as error:
-                raise LambdaNewError(f"cannot read {answers_file}: {error}") from None
-            for key in ("function_name", "region"):
-                if isinstance(answers.get(key), str):
-                    context[key] = answers[key]
-            break
+    for key in ("function_name", "region"):
+        if isinstance(answers.get(key), str):
+            context[key] = answers[key]
     return context
 
 
-def parse_settings(settings: list[str]) -> dict[str, str]:
-    """`--set key=value` options as a dict; a malformed one is a usage error."""
+def parse_settings(settings: Iterable[str], option: str = "--set") -> dict[str, str]:
+    """`OPTION key=value` options as a dict; a malformed one is a usage error."""
     values: dict[str, str] = {}
     for setting in settings:
         key, sep, value = setting.partition("=")
         if not sep or not key:
-            raise UsageError(f"--set {setting!r}: use --set KEY=VALUE")
+            raise UsageError(f"{option} {setting!r}: use {option} KEY=VALUE")
         values[key.strip()] = value
     return values
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from scaffold import catalog, repo
+from scaffold import catalog, events, repo
 from scaffold.errors import LambdaNewError, UsageError
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
@@ -108,7 +108,7 @@ def prepare(request: Request, stdin: BinaryIO | None = None) -> Plan:
     if not 0 < timeout <= MAX_TIMEOUT_S:
         raise UsageError(f"--timeout {timeout:g}: use a number of seconds from 1 to 900")
     event = read_event(request.event, found, stdin)
-    overrides = parse_env(request.env)
+    overrides = events.parse_settings(request.env, "--env")
     warnings = list(function.warnings)
     command, note = _command(found, function)
     if note:
@@ -137,29 +137,16 @@ def read_event(spec: str | None, found: repo.Repo, stdin: BinaryIO | None) -> by
         data = (found.root / "events" / f"{spec}.json").read_bytes()
         where = f"events/{spec}.json"
     else:
-        from scaffold import events
-
         if spec.endswith(".json") or os.sep in spec:
             raise UsageError(f"event file {spec} does not exist")
         event = events.get(spec)
-        context = events.repo_context(found.root)
-        data = events.render(event, context, {}).encode()
+        data = events.render(event, events.context_of(found.answers), {}).encode()
         where = f"catalog event {spec}"
     try:
         json.loads(data)
     except ValueError as error:
         raise UsageError(f"the event from {where} is not JSON ({error})") from None
     return data
-
-
-def parse_env(settings: tuple[str, ...]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for setting in settings:
-        key, sep, value = setting.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--env {setting!r}: use --env KEY=VALUE")
-        values[key] = value
-    return values
 
 
 def lambda_environment(function: repo.Function, region: str, handler: str) -> dict[str, str]:
@@ -329,12 +316,13 @@ def _drive(
         billed = math.ceil(result.duration_ms)
         init_field = []
     print(f"END RequestId: {request_id}", file=log)
+    memory_mb = _max_memory_mb(child)
     fields = [
         f"REPORT RequestId: {request_id}",
         f"Duration: {result.duration_ms:.2f} ms",
         f"Billed Duration: {billed} ms",
         f"Memory Size: {plan.function.memory_size} MB",
-        f"Max Memory Used: {_max_memory_mb(child)} MB",
+        f"Max Memory Used: {memory_mb} MB",
         *init_field,
         *result.report_status,
     ]
@@ -347,7 +335,7 @@ def _drive(
         billed_ms=billed,
         init_ms=init_ms,
         memory_size=plan.function.memory_size,
-        max_memory_mb=_max_memory_mb(child),
+        max_memory_mb=memory_mb,
         warnings=tuple(warnings),
     )
 

@@ -90,7 +90,7 @@ def find(start: Path) -> Repo:
 
 
 def read(root: Path) -> Repo:
-    answers = _read_answers(root / ANSWERS_FILE)
+    answers = read_answers(root / ANSWERS_FILE)
     template_path = root / TEMPLATE_FILE
     try:
         template = yaml.load(template_path.read_text(encoding="utf-8"), Loader=_CfnLoader)
@@ -111,7 +111,8 @@ def read(root: Path) -> Repo:
     return Repo(root=root, answers=answers, region=region, functions=functions)
 
 
-def _read_answers(path: Path) -> dict[str, Any]:
+def read_answers(path: Path) -> dict[str, Any]:
+    """A repo's .copier-answers.yml as a dict ({} when there is none)."""
     if not path.is_file():
         return {}
     try:

@@ -103,6 +103,31 @@ class _Handler(BaseHTTPRequestHandler):
         srv.done.set()
 
 
+# AWS's Node clients as tests/node-ric installs them: 3.x (nodejs20.x, 22.x), 4.x (nodejs24.x).
+NODE_RIC = Path(__file__).resolve().parent / "node-ric" / "node_modules"
+NODE_CLIENTS = {
+    3: NODE_RIC / "aws-lambda-ric-3" / "bin" / "index.mjs",
+    4: NODE_RIC / "aws-lambda-ric-4" / "index.mjs",
+}
+
+
+def node_client(major: int) -> Path:
+    """aws-lambda-ric MAJOR's entry point; the test skips when it is not installed
+    (fails instead when LAMBDA_NEW_REQUIRE_RIC=1, as in CI)."""
+    import pytest
+
+    client = NODE_CLIENTS[major]
+    if not client.is_file():
+        message = (
+            f"{client} is missing: npm ci --prefix tests/node-ric "
+            "(it compiles native code: needs cmake, g++, autoconf, automake, libtool)"
+        )
+        if os.environ.get("LAMBDA_NEW_REQUIRE_RIC") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return client
+
+
 def lambda_environment(
     *, api: str, handler: str, task_root: Path, function_name: str, memory_mb: int
 ) -> dict[str, str]:

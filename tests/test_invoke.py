@@ -21,16 +21,10 @@ from pathlib import Path
 import pytest
 
 from scaffold import project
-from tests.conftest import REPO_ROOT
-from tests.runtime_api import OfficialResult, run_official
+from tests.runtime_api import OfficialResult, node_client, run_official
 
 pytestmark = pytest.mark.e2e
 
-NODE_RIC = REPO_ROOT / "tests" / "node-ric" / "node_modules"
-RIC_COMMANDS = {
-    "22": NODE_RIC / "aws-lambda-ric-3" / "bin" / "index.mjs",  # nodejs20.x / nodejs22.x
-    "24": NODE_RIC / "aws-lambda-ric-4" / "index.mjs",  # nodejs24.x
-}
 PLACEHOLDER = b"<request-id>"
 
 PYTHON_CASES = """
@@ -164,15 +158,7 @@ def official(repo: Path, runtime: str, handler: str, event: bytes) -> OfficialRe
         command = [sys.executable, "-m", "awslambdaric", handler]
         task_root = repo / "src"
     else:
-        client = RIC_COMMANDS["24" if int(version.version) >= 24 else "22"]
-        if not client.is_file():
-            message = (
-                f"{client} is missing: npm ci --prefix tests/node-ric "
-                "(it compiles native code: needs cmake, g++, autoconf, automake, libtool)"
-            )
-            if os.environ.get("LAMBDA_NEW_REQUIRE_RIC") == "1":
-                pytest.fail(message)
-            pytest.skip(message)
+        client = node_client(4 if int(version.version) >= 24 else 3)
         command = ["node", str(client), handler]
         task_root = repo
     return run_official(

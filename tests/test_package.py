@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from scaffold import project
-from tests.runtime_api import OfficialResult, run_official
+from tests.runtime_api import OfficialResult, node_client, run_official
 
-from .conftest import REPO_ROOT, TOOLS_PATH, run_in
+from .conftest import TOOLS_PATH, run_in
 
 pytestmark = pytest.mark.e2e
 
@@ -32,9 +32,6 @@ pytestmark = pytest.mark.e2e
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 CPYTHON = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
 WHEEL_ABI = f"cp{sys.version_info.major}{sys.version_info.minor}"
-NODE_RIC = (
-    REPO_ROOT / "tests" / "node-ric" / "node_modules" / "aws-lambda-ric-3" / "bin" / "index.mjs"
-)
 EPOCH = (1980, 1, 1, 0, 0, 0)
 SDIST_ONLY = "docopt"  # docopt 0.6.2: only a source distribution on PyPI, no wheel at all
 NOT_ON_PYPI = "lambda-new-no-such-package-xyz"
@@ -174,19 +171,6 @@ def manylinux_tags(zip_path: Path, project_name: str, machine: str) -> list[str]
     return [tag for tag in tags if re.fullmatch(pattern, tag)]
 
 
-def node_client() -> Path:
-    """aws-lambda-ric 3.x, the client of nodejs20.x and nodejs22.x; skip if not installed."""
-    if not NODE_RIC.is_file():
-        message = (
-            f"{NODE_RIC} is missing: npm ci --prefix tests/node-ric "
-            "(it compiles native code: needs cmake, g++, autoconf, automake, libtool)"
-        )
-        if os.environ.get("LAMBDA_NEW_REQUIRE_RIC") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return NODE_RIC
-
-
 def run_python(task_root: Path, handler: str, event: object) -> OfficialResult:
     return run_official(
         [sys.executable, "-m", "awslambdaric", handler],
@@ -199,7 +183,7 @@ def run_python(task_root: Path, handler: str, event: object) -> OfficialResult:
 
 def run_node(task_root: Path, handler: str, event: object) -> OfficialResult:
     return run_official(
-        ["node", str(node_client()), handler],
+        ["node", str(node_client(3)), handler],
         task_root=task_root,
         handler=handler,
         event=json.dumps(event).encode(),
