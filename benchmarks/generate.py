@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scaffold import project
+from scaffold import history
 
 BIN = Path(sys.executable).parent
 
@@ -53,7 +53,7 @@ def main() -> None:
     os.environ.setdefault("GIT_COMMITTER_NAME", "bench")
     os.environ.setdefault("GIT_COMMITTER_EMAIL", "bench@example.com")
 
-    template = project._stage_template(Path(tempfile.mkdtemp(prefix="lambda-new-tpl-")) / "t")
+    template = history.stage_template(Path(tempfile.mkdtemp(prefix="lambda-new-tpl-")) / "t")
     lambda_new = str(BIN / "lambda-new")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     measure("lambda-new x --defaults", lambda w: [lambda_new, "x", "--defaults"], runs)

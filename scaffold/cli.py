@@ -109,6 +109,17 @@ def _runtime_help() -> str:
     return f"Runtime version ({versions}). Older versions work with a deprecation warning."
 
 
+Trust = Annotated[
+    bool | None,
+    typer.Option(
+        "--trust/--no-trust",
+        help="Allow a template that runs code on this machine (copier _tasks, migrations, "
+        "Jinja extensions).",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def new(
     name: Annotated[
@@ -156,6 +167,33 @@ def new(
         str | None,
         typer.Option("--description", "-d", metavar="TEXT", help="One-line description."),
     ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", metavar="TEXT", help="`owner` tag on the function (cost allocation)."
+        ),
+    ] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(
+            "--team", metavar="TEXT", help="`team` tag on the function (cost allocation)."
+        ),
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            metavar="SRC",
+            help="Your team's copier template (local path or git URL) instead of the bundled one.",
+        ),
+    ] = None,
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--vcs-ref", metavar="REF", help="Template version (git tag) to use (default: latest)."
+        ),
+    ] = None,
+    trust: Trust = None,
     output_dir: Annotated[
         Path,
         typer.Option(
@@ -177,9 +215,16 @@ def new(
     With a terminal attached, asks for any option not given (Enter keeps the
     default); without one, or with --defaults, asks nothing.
     """
-    from scaffold import project, report
+    from scaffold import config, project, report
 
     interactive = not defaults and sys.stdin.isatty() and sys.stdout.isatty()
+    settings = config.effective(
+        {
+            **{"runtime": runtime, "arch": arch, "trigger": trigger, "region": region},
+            **{"owner": owner, "team": team, "template": template, "vcs_ref": vcs_ref},
+            "trust": trust,
+        }
+    )
     created = project.create(
         project.NewProject(
             name=name,
@@ -190,13 +235,23 @@ def new(
             trigger=trigger,
             region=region,
             description=description,
+            owner=owner,
+            team=team,
+            template=settings["template"].value,
+            vcs_ref=settings["vcs_ref"].value,
+            trust=bool(settings["trust"].value),
+            defaults=config.team_defaults(settings, interactive),
             interactive=interactive,
             git=not no_git,
         )
     )
-    for warning in created.warnings:
-        typer.echo(f"{PROG}: warning: {warning}", err=True)
+    _warn(created.warnings)
     typer.echo(report.summary(created))
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        typer.echo(f"{PROG}: warning: {warning}", err=True)
 
 
 events_app = typer.Typer(
@@ -331,6 +386,67 @@ def package(
 
     built = packaging.build(path, function)
     typer.echo(report.built(built))
+
+
+@app.command()
+def update(
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="The generated repo (default: here).")
+    ] = Path(),
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="VERSION",
+            help="Template version to move to (default: this lambda-new's, or the "
+            "team template's latest tag).",
+        ),
+    ] = None,
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Show what would change; write nothing.")
+    ] = False,
+    trust: Trust = None,
+) -> None:
+    """Re-apply a newer template to a generated repo, keeping your own edits (3-way merge).
+
+    Needs a clean git work tree. Changes are left uncommitted for review. Conflicts
+    keep both sides between <<<<<<< and >>>>>>> markers, and exit 1.
+    """
+    from scaffold import config, report
+    from scaffold import update as updating
+
+    settings = config.effective({"trust": trust})
+    updated = updating.update(
+        updating.UpdateRequest(
+            path=path, to=to, pretend=pretend, trust=bool(settings["trust"].value)
+        )
+    )
+    _warn(updated.warnings)
+    typer.echo(report.updated(updated))
+    if updated.conflicts:
+        typer.echo(report.conflicts(updated), err=True)
+        raise typer.Exit(EXIT_FAILED)
+
+
+config_app = typer.Typer(
+    name="config",
+    help="Team defaults: LAMBDA_NEW_* variables and ~/.config/lambda-new/config.toml.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(config_app)
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print every setting's effective value and where it came from.
+
+    Precedence: command line > LAMBDA_NEW_<KEY> > config file > built-in.
+    """
+    from scaffold import config, report
+
+    typer.echo(report.settings_table(config.effective(), config.path()))
 
 
 def run() -> None:

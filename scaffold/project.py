@@ -19,16 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scaffold import __version__, catalog
+from packaging.version import InvalidVersion, Version
+
+from scaffold import __version__, catalog, history
 from scaffold.errors import LambdaNewError, UsageError
-
-# Where `lambda-new update` finds the bundled template again: recorded in the
-# generated repo's .copier-answers.yml instead of the temporary folder it was
-# rendered from (which would be a machine path, and gone).
-TEMPLATE_URL = "https://github.com/lambda-new/lambda-new.git"
-
-# The files and folders that make up the template (besides what copier.yml includes).
-TEMPLATE_PARTS = ("copier.yml", "templates", "catalog", "triggers")
 
 # What copier calls each question, as the user knows it.
 QUESTION_LABELS = {
@@ -39,6 +33,8 @@ QUESTION_LABELS = {
     "region": "--region",
     "architecture": "--arch",
     "description": "--description",
+    "owner": "--owner",
+    "team": "--team",
 }
 
 
@@ -54,6 +50,14 @@ class NewProject:
     trigger: str | None = None
     region: str | None = None
     description: str | None = None
+    owner: str | None = None
+    team: str | None = None
+    # A team's own copier template (local path or git URL) instead of the bundled one.
+    template: str | None = None
+    vcs_ref: str | None = None
+    trust: bool = False
+    # Team defaults (environment, config file), by question: copier's user_defaults.
+    defaults: dict[str, Any] = field(default_factory=dict)
     interactive: bool = False
     git: bool = True
 
@@ -73,7 +77,7 @@ class NewProject:
         if runtime is not None:
             data["runtime"] = facts.runtime(runtime).name
         elif not self.interactive:
-            runtime = facts.default_runtime
+            runtime = self.defaults.get("runtime", facts.default_runtime)
         if self.runtime_version is not None:
             if runtime is not None:
                 facts.version(runtime, self.runtime_version)
@@ -84,8 +88,9 @@ class NewProject:
             data["trigger"] = facts.trigger(self.trigger).name
         if self.region is not None:
             data["region"] = self.region
-        if self.description is not None:
-            data["description"] = self.description
+        for key in ("description", "owner", "team"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
         return data
 
 
@@ -111,20 +116,51 @@ def create(request: NewProject) -> Created:
 
     with _staging_area(destination) as staging:
         repo = staging / "repo"
-        answers = _render(_stage_template(staging / "template"), repo, data, request.interactive)
+        if request.template is None:
+            source = str(history.stage_template(staging / "template"))
+            data |= {"template_src": history.TEMPLATE_URL, "template_version": __version__}
+        else:
+            source = template_source(request.template)
+        with copier_errors(request.template or "lambda-new's template", data) as warnings:
+            answers = _render(source, repo, data, request)
         git_note = _git_init(repo, answers) if request.git else None
         files = _list_files(repo)
         _move_into_place(repo, destination)
 
-    version = catalog.load().version(answers["runtime"], answers["runtime_version"])
-    warning = catalog.deprecation_warning(version)
+    if request.template is not None:
+        warnings.extend(_updatable(request.template, answers))
+    with suppress(LambdaNewError, KeyError):  # a team template may name runtimes its own way
+        version = catalog.load().version(answers["runtime"], answers["runtime_version"])
+        if warning := catalog.deprecation_warning(version):
+            warnings.append(warning)
     return Created(
-        path=destination,
-        answers=answers,
-        files=files,
-        git_note=git_note,
-        warnings=[warning] if warning else [],
+        path=destination, answers=answers, files=files, git_note=git_note, warnings=warnings
     )
+
+
+def template_source(source: str) -> str:
+    """A --template value as copier should record it: URLs as given, paths absolute."""
+    if re.match(r"^([a-z][a-z0-9+.-]*://|git@|gh:|gl:)", source):
+        return source
+    path = Path(source).expanduser()
+    if not path.is_dir():
+        raise UsageError(f"--template {source}: no such directory (give a path or a git URL)")
+    return str(path.resolve())
+
+
+def _updatable(source: str, answers: dict[str, Any]) -> list[str]:
+    """Why a repo made from a team template could not be updated later, if it could not."""
+    commit = answers.get("_commit")
+    if commit is None:
+        return [f"{source} is not a git repository: repos made from it cannot be updated"]
+    try:
+        Version(str(commit))
+    except InvalidVersion:
+        return [
+            f"{source} has no release tag at this commit ({commit}): tag releases "
+            "(1.0.0, 1.1.0...) so that `lambda-new update` can move repos between them"
+        ]
+    return []
 
 
 def _is_plain_name(name: str) -> bool:
@@ -158,49 +194,65 @@ def _staging_area(destination: Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _stage_template(target: Path) -> Path:
-    """Copy the template to a plain folder.
-
-    copier clones a template that is a git repository root (a source checkout of
-    lambda-new is one) and would then ignore uncommitted changes; a plain copy
-    renders exactly these files, installed or not.
-    """
-    root = catalog.template_root()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
-    target.mkdir()
-    for part in TEMPLATE_PARTS:
-        source = root / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, ignore=ignore)
-        else:
-            shutil.copy2(source, target / part)
-    return target
-
-
-def _render(template: Path, repo: Path, data: dict[str, Any], interactive: bool) -> dict[str, Any]:
+def _render(source: str, repo: Path, data: dict[str, Any], request: NewProject) -> dict[str, Any]:
     """Run copier; return every answer, computed ones included."""
     import copier  # deferred: importing copier costs ~0.3 s that --help should not pay
-    import jinja2
-    from copier.errors import CopierError
 
-    data = {**data, "template_src": TEMPLATE_URL, "template_version": __version__}
+    worker = copier.run_copy(
+        source,
+        repo,
+        data=data,
+        vcs_ref=request.vcs_ref,
+        user_defaults=request.defaults,
+        defaults=not request.interactive,
+        settings=copier.Settings(),
+        quiet=True,
+        unsafe=request.trust,
+    )
+    return dict(worker.answers.combined)
+
+
+@contextmanager
+def copier_errors(source: str, data: dict[str, Any]) -> Iterator[list[str]]:
+    """Turn what copier raises into one-line errors; collect its warnings as lines."""
+    import warnings
+
+    import jinja2
+    from copier.errors import CopierError, UnsafeTemplateError
+    from plumbum import ProcessExecutionError
+
+    lines: list[str] = []
     try:
-        worker = copier.run_copy(
-            str(template),
-            repo,
-            data=data,
-            defaults=not interactive,
-            settings=copier.Settings(),
-            quiet=True,
-            unsafe=False,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield lines
+    except UnsafeTemplateError as error:
+        features = re.search(r"features?: (.*?)\.?$", str(error).splitlines()[0])
+        raise UsageError(
+            f"{source} runs code on this machine ({features[1] if features else 'tasks'}): "
+            "its copier.yml has _tasks, migrations or _jinja_extensions. Pass --trust "
+            "only if you trust where it comes from"
+        ) from None
     except ValueError as error:
         raise UsageError(_answer_error(str(error), data)) from None
     except jinja2.TemplateError as error:
-        raise LambdaNewError(f"the template failed to render: {error}") from None
+        raise LambdaNewError(f"{source} failed to render: {error}") from None
     except CopierError as error:
         raise LambdaNewError(str(error).strip().splitlines()[0]) from None
-    return dict(worker.answers.combined)
+    except ProcessExecutionError as error:
+        raise LambdaNewError(
+            f"cannot read the template {source}: git said: {_last_line(str(error.stderr))}"
+        ) from None
+    finally:
+        lines.extend(
+            " ".join(str(w.message).split()) for w in caught if _is_copier_warning(w.category)
+        )
+
+
+def _is_copier_warning(category: type[Warning]) -> bool:
+    from copier.errors import CopierWarning
+
+    return issubclass(category, CopierWarning)
 
 
 def _answer_error(message: str, data: dict[str, Any]) -> str:

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 from scaffold.project import Created
 
 if TYPE_CHECKING:
+    from scaffold.config import Setting
     from scaffold.events import Event
     from scaffold.package import Built
+    from scaffold.update import Updated
 
 
 def tree(root_name: str, files: list[str]) -> list[str]:
@@ -51,6 +53,76 @@ def built(zip_file: Built, cwd: Path | None = None) -> str:
     """The zip `lambda-new package` wrote: where, how big, its digest."""
     where = os.path.relpath(zip_file.path, (cwd or Path.cwd()).absolute())
     return f"{where}  {zip_file.size:,} bytes, {zip_file.files} files\nsha256 {zip_file.sha256}"
+
+
+def updated(result: Updated) -> str:
+    """What `lambda-new update` did (or, with --pretend, would do)."""
+    if result.up_to_date:
+        return f"Already up to date: {result.root.name} is at template {result.old}."
+    verb = "Would update" if result.pretend else "Updated"
+    move = f"{result.old} to {result.new}" if result.old != result.new else f"at {result.new}"
+    counts = {kind: sum(1 for k, _ in result.changes if k == kind) for kind in "MAD"}
+    lines = [
+        f"{verb} {result.root.name} from {result.source}, {move}: "
+        f"{counts['M']} changed, {counts['A']} added, {counts['D']} removed.",
+        *(f"  {'C' if path in result.conflicts else kind} {path}" for kind, path in result.changes),
+    ]
+    if result.pretend:
+        lines.append("Nothing was written (--pretend).")
+    elif not result.conflicts:
+        lines += [
+            "Review the changes with `git diff`, then commit them:",
+            f"  git commit -am 'Update to template {result.new}'",
+        ]
+    return "\n".join(lines)
+
+
+def conflicts(result: Updated) -> str:
+    """How to finish an update that left conflicts (printed to stderr)."""
+    files = " ".join(shlex.quote(path) for path in result.conflicts)
+    n = len(result.conflicts)
+    if result.pretend:
+        return f"lambda-new: error: the update would conflict in {n} file(s): {files}"
+    return "\n".join(
+        [
+            f"lambda-new: error: the update conflicts in {n} file(s): {files}",
+            "Both sides are kept in each file, between <<<<<<< (yours) and >>>>>>> (the "
+            "template's) markers. To finish:",
+            "  1. edit each file: keep what you want, delete the markers",
+            f"  2. git add {files}",
+            f"  3. git commit -am 'Update to template {result.new}'",
+            "To undo the whole update instead: git reset --hard HEAD && git clean -fd",
+        ]
+    )
+
+
+def settings_table(settings: dict[str, Setting], config_file: Path) -> str:
+    """`lambda-new config show`: each setting, its value and where it came from."""
+    found = "" if config_file.is_file() else " (not found)"
+    rows = [
+        (name, _shown(setting.value, _UNSET.get(name, "-")), setting.source)
+        for name, setting in settings.items()
+    ]
+    return "\n".join(
+        [f"config file: {config_file}{found}", "", _table(rows, ("KEY", "VALUE", "SOURCE"))]
+    )
+
+
+# What an unset setting means.
+_UNSET = {
+    "template": "(lambda-new's own)",
+    "vcs_ref": "(latest tag)",
+    "owner": "(none)",
+    "team": "(none)",
+}
+
+
+def _shown(value: object, unset: str) -> str:
+    if value is None:
+        return unset
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def events_table(events: list[Event], as_json: bool = False) -> str:

@@ -51,6 +51,29 @@ def _git_identity(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_team_defaults(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """The developer's own config file and LAMBDA_NEW_* settings stay out of the tests."""
+    from scaffold import config
+
+    for name in config.keys():  # noqa: SIM118 (a function, not dict.keys)
+        monkeypatch.delenv(f"{config.ENV_PREFIX}{name.upper()}", raising=False)
+    absent = tmp_path_factory.getbasetemp() / "no-lambda-new-config.toml"
+    monkeypatch.setenv(config.CONFIG_VARIABLE, str(absent))
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in `repo`; fail the test with git's message if it fails."""
+    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def pip(*args: str) -> None:
+    """Run this interpreter's pip quietly; raise if it fails."""
+    subprocess.run([sys.executable, "-m", "pip", *args, "--quiet"], check=True, capture_output=True)
+
+
 def files_of(root: Path) -> dict[str, bytes]:
     """Every file below root (but .git) as relative path -> bytes."""
     return {

@@ -292,10 +292,10 @@ def test_an_interrupt_leaves_nothing_behind(cli, tmp_path, monkeypatch):
 
 
 def test_a_render_failure_leaves_nothing_behind(cli, tmp_path, monkeypatch):
-    from scaffold import project
+    from scaffold import history
 
     broken = tmp_path.parent / f"{tmp_path.name}-template"
-    monkeypatch.setattr(project, "_stage_template", lambda target: broken)
+    monkeypatch.setattr(history, "stage_template", lambda target: broken)
     (broken / "templates").mkdir(parents=True)
     (broken / "copier.yml").write_text("_subdirectory: templates\nfunction_name: {type: str}\n")
     (broken / "templates/bad.txt.jinja").write_text("{{ unclosed ")
@@ -303,7 +303,7 @@ def test_a_render_failure_leaves_nothing_behind(cli, tmp_path, monkeypatch):
     result = cli("fn", "--defaults")
 
     assert result.exit_code == 1
-    assert result.stderr.startswith("lambda-new: error: the template failed to render")
+    assert result.stderr.startswith("lambda-new: error: lambda-new's template failed to render")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -362,6 +362,8 @@ def test_with_a_terminal_asks_for_missing_options(tmp_path):
     pid, fd = pty.fork()
     if pid == 0:  # the child: lambda-new with a terminal, runtime given, the rest missing
         os.chdir(tmp_path)
+        # Team defaults are the suggested answers, not fixed ones.
+        os.environ.update(LAMBDA_NEW_REGION="eu-west-1", LAMBDA_NEW_OWNER="payments")
         os.execv(sys.executable, [sys.executable, "-m", "scaffold", "fn", "--runtime", "node"])
     seen = b""
 
@@ -386,6 +388,10 @@ def test_with_a_terminal_asks_for_missing_options(tmp_path):
     os.write(fd, b"\r")
     wait_for(b"One-line description")
     os.write(fd, b"\r")
+    wait_for(b"Owner tag")
+    os.write(fd, b"\r")
+    wait_for(b"Team tag")
+    os.write(fd, b"checkout\r")
     wait_for(b"make test")
     _, status = os.waitpid(pid, 0)
 
@@ -393,7 +399,8 @@ def test_with_a_terminal_asks_for_missing_options(tmp_path):
     assert b"Runtime\r\n" not in seen  # given on the command line: not asked
     answers = answers_of(tmp_path / "fn")
     assert (answers["runtime"], answers["runtime_version"]) == ("node", "24")
-    assert (answers["trigger"], answers["region"]) == ("http-api", "us-east-1")
+    assert (answers["trigger"], answers["region"]) == ("http-api", "eu-west-1")
+    assert (answers["owner"], answers["team"]) == ("payments", "checkout")
 
 
 # ---- --trigger, --region -------------------------------------------------------------------

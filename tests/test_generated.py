@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scaffold import __version__, catalog, project
+from scaffold import __version__, catalog, history
 
-from .conftest import REPO_ROOT, Run, files_of, run_in
+from .conftest import REPO_ROOT, Run, files_of, pip, run_in
 
 pytestmark = pytest.mark.e2e
 
@@ -84,7 +84,7 @@ def test_same_answers_give_identical_bytes(tmp_path, generate):
 def test_plain_copier_copy_gives_the_same_repo(tmp_path, generate, runtime):
     """`copier copy` of this repo (no --trust) equals the CLI, but for where the answers say
     the template came from: the CLI records its release, plain copier the path it was given."""
-    template = project._stage_template(tmp_path / "template")
+    template = history.stage_template(tmp_path / "template")
     copied = tmp_path / "copied"
     subprocess.run(
         [
@@ -103,13 +103,9 @@ def test_plain_copier_copy_gives_the_same_repo(tmp_path, generate, runtime):
     our_answers = yaml.safe_load(ours.pop(".copier-answers.yml"))
     assert plain == ours
     assert plain_answers.pop("_src_path") == str(template)
-    assert our_answers.pop("_src_path") == project.TEMPLATE_URL
+    assert our_answers.pop("_src_path") == history.TEMPLATE_URL
     assert our_answers.pop("_commit") == __version__
     assert plain_answers == our_answers
-
-
-def pip(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", *args, "--quiet"], check=True, capture_output=True)
 
 
 def test_installed_wheel_renders_without_the_source_tree(tmp_path):

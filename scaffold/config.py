@@ -1,0 +1,204 @@
+"""Team defaults: a config file and LAMBDA_NEW_* variables, under the command line.
+
+Precedence, highest first: command line > environment (LAMBDA_NEW_RUNTIME...) >
+config file (~/.config/lambda-new/config.toml, or the file LAMBDA_NEW_CONFIG
+names) > built-in defaults (catalog/runtimes.yml, catalog/triggers.yml). Every
+value is checked when it is read, so a bad one is reported with where it came
+from, before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scaffold import catalog
+from scaffold.errors import UsageError
+
+CONFIG_VARIABLE = "LAMBDA_NEW_CONFIG"
+ENV_PREFIX = "LAMBDA_NEW_"
+BUILT_IN = "built-in"
+COMMAND_LINE = "command line"
+CONFIG_FILE = "config file"
+
+# The settings that answer a template question, by question name.
+QUESTIONS = {"arch": "architecture"}
+ANSWERED = ("runtime", "architecture", "trigger", "region", "owner", "team")
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+_TAG_EXTRA = set(" _.:/=+-@")  # AWS tag values: letters, digits, spaces and these
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    value: Any  # None: not set (the built-in behaviour applies)
+    source: str  # COMMAND_LINE, an environment variable's name, CONFIG_FILE, or BUILT_IN
+
+
+@dataclass(frozen=True)
+class _Key:
+    name: str
+    help: str
+    check: Callable[[Any], str | None]  # an error ("use one of ..."), or None when valid
+    default: Any = None
+    boolean: bool = False
+
+
+def path(environ: Mapping[str, str] | None = None) -> Path:
+    """The config file in use (it need not exist)."""
+    environ = os.environ if environ is None else environ
+    if environ.get(CONFIG_VARIABLE):
+        return Path(environ[CONFIG_VARIABLE]).expanduser()
+    base = environ.get("XDG_CONFIG_HOME") or str(Path("~/.config").expanduser())
+    return Path(base) / "lambda-new" / "config.toml"
+
+
+def keys() -> dict[str, _Key]:
+    """Every setting, in the order `config show` lists them."""
+    facts = catalog.load()
+    listed: list[_Key] = [
+        _Key("template", "copier template: a local path or git URL", _text),
+        _Key("vcs_ref", "template version (git tag) for new repos", _text),
+        _Key("trust", "allow templates that run code (_tasks, extensions)", _boolean, False, True),
+        _Key("runtime", "runtime family", _one_of(list(facts.runtimes)), facts.default_runtime),
+    ]
+    listed += [
+        _Key(
+            f"{name}_version",
+            f"{family.label} version",
+            _one_of(family.current_versions(), also=list(family.versions)),
+            family.default_version,
+        )
+        for name, family in facts.runtimes.items()
+    ]
+    listed += [
+        _Key("arch", "architecture", _one_of(facts.architectures), facts.default_architecture),
+        _Key("trigger", "event source", _one_of(list(facts.triggers)), facts.default_trigger),
+        _Key("region", "AWS region", _region, facts.default_region),
+        _Key("owner", "the function's `owner` tag", _tag_value),
+        _Key("team", "the function's `team` tag", _tag_value),
+    ]
+    return {key.name: key for key in listed}
+
+
+def effective(
+    command_line: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Setting]:
+    """Every setting's value and where it came from. Raises UsageError on a bad value."""
+    environ = os.environ if environ is None else environ
+    known = keys()
+    layers = [
+        (_file_values(path(environ), known), CONFIG_FILE),
+        (_environment_values(environ, known), "env"),
+        ({k: v for k, v in (command_line or {}).items() if v is not None}, COMMAND_LINE),
+    ]
+    settings = {name: Setting(name, key.default, BUILT_IN) for name, key in known.items()}
+    for values, source in layers:
+        for name, value in values.items():
+            where = f"{ENV_PREFIX}{name.upper()}" if source == "env" else source
+            settings[name] = Setting(name, value, where)
+    return settings
+
+
+def team_defaults(settings: dict[str, Setting], interactive: bool) -> dict[str, Any]:
+    """The values set by environment or config file, as copier's user_defaults.
+
+    They answer the questions the command line did not (or, in a terminal, are the
+    suggested answers). The runtime version default follows the runtime; when the
+    runtime is still to be asked, the template's own version default is kept.
+    """
+    chosen = {
+        name: setting.value
+        for name, setting in settings.items()
+        if setting.source not in (COMMAND_LINE, BUILT_IN)
+    }
+    defaults = {
+        QUESTIONS.get(name, name): value
+        for name, value in chosen.items()
+        if QUESTIONS.get(name, name) in ANSWERED
+    }
+    runtime = settings["runtime"]
+    version = chosen.get(f"{runtime.value}_version")
+    if version is not None and (runtime.source == COMMAND_LINE or not interactive):
+        defaults["runtime_version"] = version
+    return defaults
+
+
+def _file_values(file: Path, known: dict[str, _Key]) -> dict[str, Any]:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read the config file {file}: {error}") from None
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{file}: not valid TOML: {error}") from None
+    values = {}
+    for name, value in table.items():
+        if name not in known:
+            raise UsageError(f"{file}: unknown key {name!r}; the keys are: {', '.join(known)}")
+        key = known[name]
+        if key.boolean and not isinstance(value, bool):
+            raise UsageError(f"{file}: {name} = {value!r}: use true or false")
+        if not key.boolean and not isinstance(value, str):
+            raise UsageError(f"{file}: {name} = {value!r}: use a string, in quotes")
+        if problem := key.check(value):
+            raise UsageError(f"{file}: {name} = {value!r}: {problem}")
+        values[name] = value
+    return values
+
+
+def _environment_values(environ: Mapping[str, str], known: dict[str, _Key]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, key in known.items():
+        variable = f"{ENV_PREFIX}{name.upper()}"
+        if variable not in environ:
+            continue
+        raw = environ[variable]
+        value: Any = raw.strip().lower() in _TRUE if key.boolean else raw
+        if key.boolean and raw.strip().lower() not in _TRUE | _FALSE:
+            raise UsageError(f"{variable}={raw!r}: use 1 or 0 (true or false)")
+        if problem := key.check(value):
+            raise UsageError(f"{variable}={raw!r}: {problem}")
+        values[name] = value
+    return values
+
+
+def _text(value: Any) -> str | None:
+    return None if str(value).strip() else "use a non-empty value"
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "use true or false"
+
+
+def _one_of(choices: list[str], also: list[str] | None = None) -> Callable[[Any], str | None]:
+    """Valid: one of `choices` (or of `also`, e.g. deprecated versions that still work)."""
+
+    def check(value: Any) -> str | None:
+        if value in choices or value in (also or []):
+            return None
+        return f"use one of: {', '.join(choices)}"
+
+    return check
+
+
+def _region(value: Any) -> str | None:
+    return None if _REGION.match(str(value)) else "use an AWS region code such as eu-west-1"
+
+
+def _tag_value(value: Any) -> str | None:
+    text = str(value)
+    if len(text) > 256 or not all(char.isalnum() or char in _TAG_EXTRA for char in text):
+        return "use at most 256 letters, digits, spaces or _ . : / = + - @ (AWS tag values)"
+    return None
