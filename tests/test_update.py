@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from scaffold import history
-from tests.conftest import git, run_in
+from tests.conftest import files_of, git, run_in
 
 MAKEFILE_LINE = "# team template 2.0.0: lint before every push"
 
@@ -226,3 +226,22 @@ def test_bad_template_sources_are_one_line_errors(cli, tmp_path):
     assert "cannot read the template" in unreachable.stderr
     assert len(unreachable.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "fn").exists()
+
+
+def test_an_interrupted_update_puts_the_repo_back(cli, team_repo, monkeypatch):
+    from scaffold import update
+
+    def half_done(destination: Path, *args: object) -> None:
+        (destination / "Makefile").write_text("half-written\n")
+        (destination / "new-file.txt").write_text("left behind?\n")
+        (destination / "template.yaml").unlink()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(update, "_run_copier", half_done)
+    before = files_of(team_repo)
+
+    result = cli("update", str(team_repo))
+
+    assert result.exit_code == 130
+    assert files_of(team_repo) == before
+    assert git(team_repo, "status", "--porcelain", "--ignored") == ""
