@@ -418,7 +418,11 @@ def update(
     settings = config.effective({"trust": trust})
     updated = updating.update(
         updating.UpdateRequest(
-            path=path, to=to, pretend=pretend, trust=bool(settings["trust"].value)
+            path=path,
+            to=to,
+            pretend=pretend,
+            trust=bool(settings["trust"].value),
+            defaults=config.team_defaults(settings, interactive=False),
         )
     )
     _warn(updated.warnings)

@@ -19,6 +19,7 @@ released version; see the README's "Releasing").
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -55,8 +56,6 @@ _FIXED_IDENTITY = {
 
 def stage_template(target: Path) -> Path:
     """Copy the installed template to a plain folder and return it."""
-    import shutil
-
     root = catalog.template_root()
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
     target.mkdir()
@@ -117,6 +116,7 @@ def template_repo(workdir: Path) -> Path:
 def _with_history(workdir: Path) -> tuple[Path, str]:
     """A bare repo holding the recorded releases, and the installed template's tree."""
     git_dir = workdir / "template.git"
+    workdir.mkdir(parents=True, exist_ok=True)
     _git(git_dir, "init", "--quiet", "--bare", "--initial-branch=main")
     if HISTORY_BUNDLE.is_file():
         _git(git_dir, "fetch", "--quiet", str(HISTORY_BUNDLE), "refs/tags/*:refs/tags/*")

@@ -39,6 +39,8 @@ class UpdateRequest:
     to: str | None = None  # a version tag; None: the installed version / the latest tag
     pretend: bool = False
     trust: bool = False
+    # Team defaults (config.team_defaults): answers for questions the template added since.
+    defaults: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def update(request: UpdateRequest) -> Updated:
             _rolled_back_on_error(destination, enabled=not request.pretend),
             copier_errors(label, data) as warnings,
         ):
-            _run_copier(destination, data, target, request.trust)
+            _run_copier(destination, data, target, request)
         new = str(read_answers(destination / ANSWERS_FILE).get("_commit", old))
         changes = _changes(destination)
         conflicts = _conflicts(destination, changes)
@@ -172,12 +174,15 @@ def _refuse_downgrade(old: str, target: str) -> None:
         )
 
 
-def _run_copier(destination: Path, data: dict[str, Any], target: str | None, trust: bool) -> None:
+def _run_copier(
+    destination: Path, data: dict[str, Any], target: str | None, request: UpdateRequest
+) -> None:
     import copier
 
     copier.run_update(
         destination,
         data=data,
+        user_defaults=request.defaults,  # after the recorded answers, before the template's
         vcs_ref=target,
         defaults=True,
         overwrite=True,
@@ -185,7 +190,7 @@ def _run_copier(destination: Path, data: dict[str, Any], target: str | None, tru
         conflict="inline",
         settings=copier.Settings(),
         quiet=True,
-        unsafe=trust,
+        unsafe=request.trust,
     )
 
 

@@ -171,3 +171,46 @@ def test_a_recorded_release_never_changes():
             )
     assert set(recorded) <= set(versions)
     assert "0.1.0" in recorded
+
+
+def test_a_repo_from_0_1_0_updates_and_new_questions_take_the_team_defaults(cli, tmp_path):
+    """The real previous release: 0.1.0 had no owner/team questions. A repo made by it
+    (rendered here from the recorded 0.1.0 template, with the answers 0.1.0 wrote) updates
+    to this version, and the team's config answers the new questions."""
+    import copier
+
+    git_dir = history.template_repo(tmp_path / "history")
+    repo = tmp_path / "old"
+    copier.run_copy(
+        str(git_dir),
+        repo,
+        vcs_ref="0.1.0",
+        data={
+            "function_name": "old",
+            "runtime": "python",
+            "trigger": "sqs",
+            "template_src": history.TEMPLATE_URL,
+            "template_version": "0.1.0",
+        },
+        defaults=True,
+        quiet=True,
+        settings=copier.Settings(),
+    )
+    assert "owner" not in yaml.safe_load((repo / ".copier-answers.yml").read_text())
+    git(repo, "init", "--quiet")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message", "Made by lambda-new 0.1.0")
+    config_file = tmp_path / "team.toml"
+    config_file.write_text('owner = "payments"\n')
+
+    result = cli("update", str(repo), env={"LAMBDA_NEW_CONFIG": str(config_file)})
+
+    assert result.exit_code == 0, result.stderr
+    assert f"0.1.0 to {__version__}" in result.stdout
+    answers = yaml.safe_load((repo / ".copier-answers.yml").read_text())
+    assert (answers["_commit"], answers["owner"], answers["team"]) == (__version__, "payments", "")
+    assert 'owner: "payments"' in (repo / "template.yaml").read_text()
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message", "Update")
+    run_in(repo, "make", "test")
+    run_in(repo, "cfn-lint", "template.yaml")
