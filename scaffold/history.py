@@ -40,6 +40,13 @@ HISTORY_BUNDLE = catalog.PACKAGE_DIR / "template-history.bundle"
 # The files and folders that make up the template (besides what copier.yml includes).
 TEMPLATE_PARTS = ("copier.yml", "templates", "catalog", "triggers")
 
+# What tools leave in a source checkout's template folders; a wheel never has them
+# (hatch follows .gitignore), so the installed template is the same from either.
+LOCAL_LEFTOVERS = (
+    "__pycache__", "*.py[cod]", ".DS_Store", ".ruff_cache", ".pytest_cache", ".mypy_cache",
+    "node_modules", ".venv",
+)  # fmt: skip
+
 # Commits in the history are reproducible: the same tree always gives the same hash.
 _FIXED_IDENTITY = {
     "GIT_AUTHOR_NAME": "lambda-new",
@@ -57,7 +64,7 @@ _FIXED_IDENTITY = {
 def stage_template(target: Path) -> Path:
     """Copy the installed template to a plain folder and return it."""
     root = catalog.template_root()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
+    ignore = shutil.ignore_patterns(*LOCAL_LEFTOVERS)
     target.mkdir()
     for part in TEMPLATE_PARTS:
         source = root / part

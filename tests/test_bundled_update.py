@@ -33,7 +33,7 @@ OFFLINE = {
 
 
 def _copy_tree(target: Path, version: str) -> Path:
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "_template")
+    ignore = shutil.ignore_patterns(*history.LOCAL_LEFTOVERS, "_template")
     target.mkdir()
     for name in SOURCES:
         source = REPO_ROOT / name
