@@ -138,6 +138,16 @@ def create(request: NewProject) -> Created:
     )
 
 
+def _is_release(commit: str) -> bool:
+    if re.fullmatch(r"[0-9a-f]{7,40}", commit):
+        return False
+    try:
+        Version(commit)
+    except InvalidVersion:
+        return False
+    return True
+
+
 def template_source(source: str) -> str:
     """A --template value as copier should record it: URLs as given, paths absolute."""
     if re.match(r"^([a-z][a-z0-9+.-]*://|git@|gh:|gl:)", source):
@@ -153,9 +163,8 @@ def _updatable(source: str, answers: dict[str, Any]) -> list[str]:
     commit = answers.get("_commit")
     if commit is None:
         return [f"{source} is not a git repository: repos made from it cannot be updated"]
-    try:
-        Version(str(commit))
-    except InvalidVersion:
+    # Untagged, `git describe` gives a commit hash (all digits, now and then: a "version").
+    if not _is_release(str(commit)):
         return [
             f"{source} has no release tag at this commit ({commit}): tag releases "
             "(1.0.0, 1.1.0...) so that `lambda-new update` can move repos between them"
