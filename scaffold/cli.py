@@ -254,14 +254,20 @@ def _warn(warnings: list[str]) -> None:
         typer.echo(f"{PROG}: warning: {warning}", err=True)
 
 
-events_app = typer.Typer(
-    name="events",
-    help="Sample events exactly as AWS sends them (offline catalog).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(events_app)
+def _command_group(name: str, help: str) -> typer.Typer:
+    """A `lambda-new NAME ...` group of subcommands, added to the app."""
+    group = typer.Typer(
+        name=name,
+        help=help,
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.add_typer(group)
+    return group
+
+
+events_app = _command_group("events", "Sample events exactly as AWS sends them (offline catalog).")
 
 
 @events_app.command("list")
@@ -432,14 +438,9 @@ def update(
         raise typer.Exit(EXIT_FAILED)
 
 
-config_app = typer.Typer(
-    name="config",
-    help="Team defaults: LAMBDA_NEW_* variables and ~/.config/lambda-new/config.toml.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+config_app = _command_group(
+    "config", "Team defaults: LAMBDA_NEW_* variables and ~/.config/lambda-new/config.toml."
 )
-app.add_typer(config_app)
 
 
 @config_app.command("show")

@@ -22,3 +22,9 @@ class UsageError(LambdaNewError):
     """Bad input: an unknown choice, an invalid name, a malformed value."""
 
     exit_code = EXIT_USAGE
+
+
+def last_line(text: str) -> str:
+    """The last non-blank line of a tool's output: usually the one that says what failed."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"

@@ -89,11 +89,8 @@ def get(name: str) -> Event:
 
 def repo_context(start: Path) -> dict[str, str]:
     """Common parameters: those of the generated repo at or above `start`, else samples."""
-    for folder in (start.resolve(), *start.resolve().parents):
-        answers_file = folder / repo.ANSWERS_FILE
-        if answers_file.is_file():
-            return context_of(repo.read_answers(answers_file))
-    return context_of({})
+    root = repo.nearest(start, repo.ANSWERS_FILE)
+    return context_of(repo.read_answers(root / repo.ANSWERS_FILE) if root else {})
 
 
 def context_of(answers: dict[str, Any]) -> dict[str, str]:

@@ -29,7 +29,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from scaffold import __version__, catalog
-from scaffold.errors import LambdaNewError
+from scaffold.errors import LambdaNewError, last_line
 
 # Where generated repos say their template comes from (`_src_path`). It is the
 # project's public repository, whose release tags match the bundle's.
@@ -82,18 +82,20 @@ def _git(git_dir: Path, *args: str, work_tree: Path | None = None) -> str:
         env["GIT_INDEX_FILE"] = str(git_dir / "lambda-new.index")
     result = subprocess.run(["git", *args], env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise LambdaNewError(f"git {args[0]} failed while preparing the template: {last}")
+        raise LambdaNewError(
+            f"git {args[0]} failed while preparing the template: {last_line(result.stderr)}"
+        )
     return result.stdout.strip()
 
 
 def released_versions(git_dir: Path) -> list[str]:
     """The version tags in `git_dir`, oldest first."""
     tags = _git(git_dir, "tag", "--list").split()
-    return sorted((tag for tag in tags if _version(tag) is not None), key=_version_key)
+    return sorted((tag for tag in tags if parse_version(tag) is not None), key=_version_key)
 
 
-def _version(tag: str) -> Version | None:
+def parse_version(tag: str) -> Version | None:
+    """A PEP 440 version, or None for a tag (or commit) that is not one."""
     try:
         return Version(tag)
     except InvalidVersion:
@@ -101,7 +103,7 @@ def _version(tag: str) -> Version | None:
 
 
 def _version_key(tag: str) -> Version:
-    version = _version(tag)
+    version = parse_version(tag)
     assert version is not None
     return version
 
@@ -187,7 +189,7 @@ def record(workdir: Path) -> str:
     A release is recorded once; recording it again with a different template is
     refused (released templates never change: repos merge against them).
     """
-    version = _version(__version__)
+    version = parse_version(__version__)
     if version is None or version.is_devrelease or version.is_prerelease or version.local:
         raise LambdaNewError(f"{__version__} is not a release version; only releases are recorded")
     git_dir, tree = _with_history(workdir)

@@ -19,10 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from scaffold import __version__, catalog, history
-from scaffold.errors import LambdaNewError, UsageError
+from scaffold.errors import LambdaNewError, UsageError, last_line
 
 # What copier calls each question, as the user knows it.
 QUESTION_LABELS = {
@@ -139,13 +137,7 @@ def create(request: NewProject) -> Created:
 
 
 def _is_release(commit: str) -> bool:
-    if re.fullmatch(r"[0-9a-f]{7,40}", commit):
-        return False
-    try:
-        Version(commit)
-    except InvalidVersion:
-        return False
-    return True
+    return not re.fullmatch(r"[0-9a-f]{7,40}", commit) and history.parse_version(commit) is not None
 
 
 def template_source(source: str) -> str:
@@ -250,7 +242,7 @@ def copier_errors(source: str, data: dict[str, Any]) -> Iterator[list[str]]:
         raise LambdaNewError(str(error).strip().splitlines()[0]) from None
     except ProcessExecutionError as error:
         raise LambdaNewError(
-            f"cannot read the template {source}: git said: {_last_line(str(error.stderr))}"
+            f"cannot read the template {source}: git said: {last_line(str(error.stderr))}"
         ) from None
     finally:
         lines.extend(
@@ -276,34 +268,30 @@ def _answer_error(message: str, data: dict[str, Any]) -> str:
     return f"invalid {label}{shown}: {reason}"
 
 
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run git in `repo`; the caller reads returncode, stdout and stderr."""
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
 
 
 def _git_init(repo: Path, answers: dict[str, Any]) -> str:
     """Initialise git with a first commit; without a git identity, stage only."""
-    branch = _git(repo, "config", "--get", "init.defaultBranch").stdout.strip() or "main"
+    branch = git(repo, "config", "--get", "init.defaultBranch").stdout.strip() or "main"
     steps = [("init", "--quiet", f"--initial-branch={branch}"), ("add", "--all")]
     for step in steps:
-        result = _git(repo, *step)
+        result = git(repo, *step)
         if result.returncode != 0:
-            raise LambdaNewError(f"git {step[0]} failed: {_last_line(result.stderr)}")
-    if _git(repo, "var", "GIT_AUTHOR_IDENT").returncode != 0:
+            raise LambdaNewError(f"git {step[0]} failed: {last_line(result.stderr)}")
+    if git(repo, "var", "GIT_AUTHOR_IDENT").returncode != 0:
         return (
             "git: initialised and staged, not committed: git has no identity. Run "
             "`git config --global user.name NAME`, `git config --global user.email EMAIL`, "
             "then `git commit -m 'Initial commit'`"
         )
     message = f"Create {answers['function_name']} from the lambda-new {__version__} template"
-    result = _git(repo, "commit", "--quiet", "--message", message)
+    result = git(repo, "commit", "--quiet", "--message", message)
     if result.returncode != 0:
-        return f"git: initialised and staged; the first commit failed: {_last_line(result.stderr)}"
+        return f"git: initialised and staged; the first commit failed: {last_line(result.stderr)}"
     return f"git: initialised on branch {branch}, first commit made"
-
-
-def _last_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
 
 
 def _list_files(repo: Path) -> list[str]:

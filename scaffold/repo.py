@@ -77,16 +77,21 @@ class Repo:
 
 def find(start: Path) -> Repo:
     """The repo at or above `start`: the nearest folder holding template.yaml."""
+    root = nearest(start, TEMPLATE_FILE)
+    if root is None:
+        raise UsageError(
+            f"not inside a function repo: no {TEMPLATE_FILE} in {start.resolve()} or above it "
+            "(run this in a repo made by lambda-new, or pass --path)"
+        )
+    return read(root)
+
+
+def nearest(start: Path, marker: str) -> Path | None:
+    """The nearest folder at or above `start` that holds the file `marker`, if any."""
     start = start.resolve()
     if not start.is_dir():
         raise UsageError(f"{start} is not a directory")
-    for folder in (start, *start.parents):
-        if (folder / TEMPLATE_FILE).is_file():
-            return read(folder)
-    raise UsageError(
-        f"not inside a function repo: no {TEMPLATE_FILE} in {start} or above it "
-        "(run this in a repo made by lambda-new, or pass --path)"
-    )
+    return next((d for d in (start, *start.parents) if (d / marker).is_file()), None)
 
 
 def read(root: Path) -> Repo:

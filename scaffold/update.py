@@ -15,7 +15,6 @@ module adds what copier leaves out:
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -23,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from scaffold import __version__, history
 from scaffold.errors import LambdaNewError, UsageError
 from scaffold.project import copier_errors
-from scaffold.repo import ANSWERS_FILE, read_answers
+from scaffold.project import git as _git
+from scaffold.repo import ANSWERS_FILE, nearest, read_answers
 
 CONFLICT_MARKERS = (b"<<<<<<< ", b">>>>>>> ")
 
@@ -104,20 +104,13 @@ def update(request: UpdateRequest) -> Updated:
 
 
 def _find_root(start: Path) -> Path:
-    start = start.resolve()
-    if not start.is_dir():
-        raise UsageError(f"{start} is not a directory")
-    for folder in (start, *start.parents):
-        if (folder / ANSWERS_FILE).is_file():
-            return folder
-    raise UsageError(
-        f"not a generated repo: no {ANSWERS_FILE} in {start} or above it "
-        "(run this in a repo made by lambda-new or copier, or pass its path)"
-    )
-
-
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    root = nearest(start, ANSWERS_FILE)
+    if root is None:
+        raise UsageError(
+            f"not a generated repo: no {ANSWERS_FILE} in {start.resolve()} or above it "
+            "(run this in a repo made by lambda-new or copier, or pass its path)"
+        )
+    return root
 
 
 def _require_clean_git(root: Path) -> Path:
@@ -142,10 +135,10 @@ def _require_clean_git(root: Path) -> Path:
 
 
 def _version(text: str, what: str) -> Version:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        raise UsageError(f"{what} {text!r} is not a version (such as 1.2.0)") from None
+    version = history.parse_version(text)
+    if version is None:
+        raise UsageError(f"{what} {text!r} is not a version (such as 1.2.0)")
+    return version
 
 
 def _bundled_target(old: str, to: str | None, versions: list[str]) -> str:
