@@ -1,5 +1,5 @@
 """`python -m scaffold` runs the lambda-new CLI."""
 
-from scaffold.cli import run
+from scaffold.entry import run
 
 run()

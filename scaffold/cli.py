@@ -14,8 +14,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from scaffold import __version__, catalog
-from scaffold.errors import EXIT_FAILED, EXIT_INTERRUPTED, LambdaNewError
+from scaffold import __version__, catalog, signals
+from scaffold.errors import EXIT_FAILED, EXIT_INTERRUPTED, LambdaNewError, from_os_error
 
 PROG = "lambda-new"
 
@@ -41,6 +41,7 @@ class _NewIsTheDefault(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        signals.reset()
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except LambdaNewError as error:
@@ -51,8 +52,10 @@ class _NewIsTheDefault(TyperGroup):
             _fail(f"{error.format_message()}{hint}", error.exit_code)
         except typer.Abort:
             _fail("aborted", EXIT_INTERRUPTED)
-        if code == EXIT_INTERRUPTED:
-            _fail("interrupted; nothing was written", EXIT_INTERRUPTED)
+        except OSError as error:  # the machine's problem (disk full, read-only...), not a bug
+            _fail(str(from_os_error(error)), EXIT_FAILED)
+        if code == EXIT_INTERRUPTED:  # typer's answer to KeyboardInterrupt (any handled signal)
+            _fail(signals.interrupted_message(), signals.exit_code())
         code = code if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)
@@ -452,8 +455,3 @@ def config_show() -> None:
     from scaffold import config, report
 
     typer.echo(report.settings_table(config.effective(), config.path()))
-
-
-def run() -> None:
-    """Console-script entry point."""
-    app()

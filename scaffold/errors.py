@@ -7,6 +7,8 @@ exits with its code. Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import errno
+
 EXIT_FAILED = 1  # the operation failed
 EXIT_USAGE = 2  # the command line (or an answer) was wrong
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
@@ -28,3 +30,35 @@ def last_line(text: str) -> str:
     """The last non-blank line of a tool's output: usually the one that says what failed."""
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "no output"
+
+
+def first_error_line(text: str) -> str:
+    """The line of a tool's output that says what failed: git's `fatal:`/`error:` first."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for prefix in ("fatal:", "error:", "ERROR:"):
+        found = next((line for line in lines if line.startswith(prefix)), None)
+        if found is not None:
+            return found
+    return lines[0] if lines else "no output"
+
+
+_OS_ADVICE = {
+    errno.ENOSPC: "free some space and try again",
+    errno.EDQUOT: "free some space (disk quota) and try again",
+    errno.EROFS: "the file system is read-only; choose a writable place",
+    errno.EACCES: "check the permissions",
+    errno.EPERM: "check the permissions",
+    errno.ENOTDIR: "a folder on that path is a file; rename or remove it",
+    errno.EEXIST: "something is in the way; rename or remove it",
+    errno.EISDIR: "a folder is where a file should be; rename or remove it",
+    errno.ENAMETOOLONG: "use a shorter path",
+}
+
+
+def from_os_error(error: OSError, doing: str = "") -> LambdaNewError:
+    """An environment problem (disk full, read-only, a file in the way) as one line."""
+    where = f" ({error.filename})" if error.filename else ""
+    advice = _OS_ADVICE.get(error.errno or 0, "")
+    reason = error.strerror or str(error)
+    text = f"{doing + ': ' if doing else ''}{reason}{where}"
+    return LambdaNewError(f"{text}; {advice}" if advice else text)

@@ -149,7 +149,7 @@ def test_no_arguments_prints_the_help(cli):
 def test_version_and_help():
     # --help and --version must not import copier (0.3 s); check in a fresh interpreter.
     probe = (
-        "import sys\nfrom scaffold.cli import run\n"
+        "import sys\nfrom scaffold.entry import run\n"
         "for argv in (['--help'], ['--version'], ['new', '--help']):\n"
         "    sys.argv = ['lambda-new', *argv]\n"
         "    try:\n        run()\n    except SystemExit as exit:\n        assert exit.code == 0\n"

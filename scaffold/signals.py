@@ -1,0 +1,91 @@
+"""SIGINT, SIGTERM and SIGHUP: all three stop a command the way Ctrl-C does.
+
+Every verb is written so that an interruption anywhere leaves the user's files
+as they were (a staging folder, a scratch clone, a temporary zip: removed on the
+way out) or complete. `install()` makes the three signals raise
+KeyboardInterrupt, so the same clean-up runs whichever arrives. The one step
+that makes a verb's work visible (the rename of a new repo, the final zip, the
+files an update writes) runs inside `committing()`: a signal there is held
+until the step is done, and the message then says the work is complete instead
+of claiming nothing was written.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# After one signal has started the unwinding, repeats within this many seconds
+# are ignored, so that a second Ctrl-C cannot cut the clean-up short.
+REPEAT_GRACE_S = 2.0
+
+
+class _State:
+    received: int | None = None  # the last signal that arrived
+    raised_at: float | None = None
+    holding = 0  # > 0: inside committing(); signals wait
+    held: int | None = None
+    completed: str | None = None  # what is already done, once committing() ended
+
+
+_state = _State()
+
+
+def install() -> None:
+    """Make SIGINT, SIGTERM and SIGHUP interrupt the command like Ctrl-C."""
+    for number in HANDLED:
+        signal.signal(number, _handle)
+
+
+def _handle(number: int, frame: FrameType | None) -> None:
+    _state.received = number
+    if _state.holding:
+        _state.held = number
+        return
+    now = time.monotonic()
+    if _state.raised_at is not None and now - _state.raised_at < REPEAT_GRACE_S:
+        return
+    _state.raised_at = now
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def committing(done: str) -> Iterator[None]:
+    """Run the step that completes a verb; a signal meanwhile waits until it ends.
+
+    `done` says what exists once the step finished ("my-func was created"); an
+    interruption after it reports that instead of "nothing was written".
+    """
+    _state.holding += 1
+    try:
+        yield
+    except BaseException:
+        _state.holding -= 1
+        raise
+    _state.holding -= 1
+    _state.completed = done
+    if _state.held is not None and not _state.holding:
+        _state.held = None
+        raise KeyboardInterrupt
+
+
+def exit_code() -> int:
+    """128 + the signal's number, as shells report a command a signal stopped."""
+    return 128 + (_state.received or signal.SIGINT)
+
+
+def interrupted_message() -> str:
+    name = signal.Signals(_state.received or signal.SIGINT).name
+    if _state.completed:
+        return f"interrupted ({name}) after the work was complete: {_state.completed}"
+    return f"interrupted ({name}); nothing was written or changed"
+
+
+def reset() -> None:
+    """Forget earlier signals and completed steps (tests run the CLI many times a process)."""
+    global _state
+    _state = _State()
