@@ -22,13 +22,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from scaffold import __version__, catalog
+from scaffold import __version__, catalog, vcs
 from scaffold.errors import LambdaNewError, last_line
 
 # Where generated repos say their template comes from (`_src_path`). It is the
@@ -80,7 +78,8 @@ def _git(git_dir: Path, *args: str, work_tree: Path | None = None) -> str:
     if work_tree is not None:
         env["GIT_WORK_TREE"] = str(work_tree)
         env["GIT_INDEX_FILE"] = str(git_dir / "lambda-new.index")
-    result = subprocess.run(["git", *args], env=env, capture_output=True, text=True, check=False)
+    command = ["git", *vcs.HARDENING_ARGS, *args]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise LambdaNewError(
             f"git {args[0]} failed while preparing the template: {last_line(result.stderr)}"
@@ -153,34 +152,15 @@ def _tag(git_dir: Path, version: str, tree: str) -> None:
     _git(git_dir, "tag", "--force", version, commit)
 
 
-@contextmanager
-def redirect(git_dir: Path, scratch: Path) -> Iterator[None]:
-    """While active, copier's git reads `TEMPLATE_URL` from `git_dir`: offline.
+def redirect(git_dir: Path, scratch: Path) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """What makes copier's git read `TEMPLATE_URL` from `git_dir`: offline.
 
-    copier runs git through plumbum, whose environment is a copy taken at import,
-    so the redirect goes to both. copier's mirror cache moves to `scratch`, so the
-    user's cache for the real URL is not touched.
+    The git configuration (a `url.<local>.insteadOf` rule) and environment for
+    `vcs.for_copier`. copier's mirror cache moves to `scratch`, so the user's
+    cache for the real URL is not touched.
     """
-    from plumbum import local
-
-    redirect_env = {
-        "GIT_CONFIG_COUNT": "1",
-        "GIT_CONFIG_KEY_0": f"url.{git_dir.as_uri()}.insteadOf",
-        "GIT_CONFIG_VALUE_0": TEMPLATE_URL,
-        "GIT_TERMINAL_PROMPT": "0",
-        "COPIER_CACHE_DIR": str(scratch),
-    }
-    saved = {key: os.environ.get(key) for key in redirect_env}
-    os.environ.update(redirect_env)
-    try:
-        with local.env(**redirect_env):
-            yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    config = [(f"url.{git_dir.as_uri()}.insteadOf", TEMPLATE_URL)]
+    return config, {"COPIER_CACHE_DIR": str(scratch)}
 
 
 def record(workdir: Path) -> str:

@@ -11,16 +11,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scaffold import __version__, catalog, history
-from scaffold.errors import LambdaNewError, UsageError, last_line
+if TYPE_CHECKING:
+    import subprocess
+
+from scaffold import __version__, catalog, history, safety, signals, vcs
+from scaffold.errors import LambdaNewError, UsageError, first_error_line, last_line
 
 # What copier calls each question, as the user knows it.
 QUESTION_LABELS = {
@@ -34,6 +36,8 @@ QUESTION_LABELS = {
     "owner": "--owner",
     "team": "--team",
 }
+# The answers lambda-new itself reads after rendering (summary, first commit).
+NEEDED_ANSWERS = ("function_name", "lambda_runtime", "architecture")
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ def create(request: NewProject) -> Created:
     if request.git and shutil.which("git") is None:
         raise LambdaNewError("git is not installed; install it, or pass --no-git")
 
+    label = request.template or "lambda-new's template"
     with _staging_area(destination) as staging:
         repo = staging / "repo"
         if request.template is None:
@@ -119,11 +124,14 @@ def create(request: NewProject) -> Created:
             data |= {"template_src": history.TEMPLATE_URL, "template_version": __version__}
         else:
             source = template_source(request.template)
-        with copier_errors(request.template or "lambda-new's template", data) as warnings:
+        with copier_errors(label, data) as warnings, vcs.for_copier():
             answers = _render(source, repo, data, request)
-        git_note = _git_init(repo, answers) if request.git else None
+        safety.check_tree(repo, label)  # before any git command reads the tree
+        _check_answers(answers, label)
+        git_note = _git_init(repo, answers, staging) if request.git else None
         files = _list_files(repo)
-        _move_into_place(repo, destination)
+        with signals.committing(f"{destination} was created"):
+            _move_into_place(repo, destination)
 
     if request.template is not None:
         warnings.extend(_updatable(request.template, answers))
@@ -134,6 +142,16 @@ def create(request: NewProject) -> Created:
     return Created(
         path=destination, answers=answers, files=files, git_note=git_note, warnings=warnings
     )
+
+
+def _check_answers(answers: dict[str, Any], label: str) -> None:
+    """A template with other questions renders, but lambda-new could not use the result."""
+    missing = [key for key in NEEDED_ANSWERS if not isinstance(answers.get(key), str)]
+    if missing:
+        raise UsageError(
+            f"{label} does not answer {', '.join(missing)}, which lambda-new needs "
+            "(a lambda-new template asks them in its copier.yml); nothing was written"
+        )
 
 
 def _is_release(commit: str) -> bool:
@@ -242,7 +260,7 @@ def copier_errors(source: str, data: dict[str, Any]) -> Iterator[list[str]]:
         raise LambdaNewError(str(error).strip().splitlines()[0]) from None
     except ProcessExecutionError as error:
         raise LambdaNewError(
-            f"cannot read the template {source}: git said: {last_line(str(error.stderr))}"
+            f"cannot read the template {source}: git said: {first_error_line(str(error.stderr))}"
         ) from None
     finally:
         lines.extend(
@@ -268,27 +286,33 @@ def _answer_error(message: str, data: dict[str, Any]) -> str:
     return f"invalid {label}{shown}: {reason}"
 
 
-def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run git in `repo`; the caller reads returncode, stdout and stderr."""
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
+def _git_init(repo: Path, answers: dict[str, Any], staging: Path) -> str:
+    """Initialise git with a first commit; without a git identity, stage only.
 
+    Isolated (scaffold/vcs.py): no hook, template folder or config file of the
+    user's or the template's runs; the user's name, email and default branch
+    are the only settings carried over.
+    """
+    branch = vcs.default_branch(repo)
+    result = vcs.run(repo, "init", "--quiet", "--template=", f"--initial-branch={branch}")
+    if result.returncode != 0:
+        raise LambdaNewError(f"git init failed: {last_line(result.stderr)}")
+    config = vcs.isolated_config(staging, identity_from=repo)
 
-def _git_init(repo: Path, answers: dict[str, Any]) -> str:
-    """Initialise git with a first commit; without a git identity, stage only."""
-    branch = git(repo, "config", "--get", "init.defaultBranch").stdout.strip() or "main"
-    steps = [("init", "--quiet", f"--initial-branch={branch}"), ("add", "--all")]
-    for step in steps:
-        result = git(repo, *step)
-        if result.returncode != 0:
-            raise LambdaNewError(f"git {step[0]} failed: {last_line(result.stderr)}")
-    if git(repo, "var", "GIT_AUTHOR_IDENT").returncode != 0:
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return vcs.run(repo, *args, isolated=config)
+
+    result = git("add", "--all")
+    if result.returncode != 0:
+        raise LambdaNewError(f"git add failed: {last_line(result.stderr)}")
+    if git("var", "GIT_AUTHOR_IDENT").returncode != 0:
         return (
             "git: initialised and staged, not committed: git has no identity. Run "
             "`git config --global user.name NAME`, `git config --global user.email EMAIL`, "
             "then `git commit -m 'Initial commit'`"
         )
     message = f"Create {answers['function_name']} from the lambda-new {__version__} template"
-    result = git(repo, "commit", "--quiet", "--message", message)
+    result = git("commit", "--quiet", "--no-gpg-sign", "--message", message)
     if result.returncode != 0:
         return f"git: initialised and staged; the first commit failed: {last_line(result.stderr)}"
     return f"git: initialised on branch {branch}, first commit made"
