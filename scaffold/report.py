@@ -81,19 +81,32 @@ def conflicts(result: Updated) -> str:
     """How to finish an update that left conflicts (printed to stderr)."""
     files = " ".join(shlex.quote(path) for path in result.conflicts)
     n = len(result.conflicts)
+    kept = dict(result.kept)
+    notes = [
+        f"{path} is not tracked by git (untracked or ignored), so it stays as it is; "
+        + (
+            f"the template's version {'would go' if result.pretend else 'is'} in {beside}"
+            if beside
+            else "the template's version is left out (its .template-new name is taken)"
+        )
+        for path, beside in result.kept
+    ]
     if result.pretend:
-        return f"lambda-new: error: the update would conflict in {n} file(s): {files}"
-    return "\n".join(
-        [
-            f"lambda-new: error: the update conflicts in {n} file(s): {files}",
+        return "\n".join(
+            [f"lambda-new: error: the update would conflict in {n} file(s): {files}", *notes]
+        )
+    marked = " ".join(shlex.quote(path) for path in result.conflicts if path not in kept)
+    lines = [f"lambda-new: error: the update conflicts in {n} file(s): {files}", *notes]
+    if marked:
+        lines += [
             "Both sides are kept in each file, between <<<<<<< (yours) and >>>>>>> (the "
             "template's) markers. To finish:",
             "  1. edit each file: keep what you want, delete the markers",
-            f"  2. git add {files}",
+            f"  2. git add {marked}",
             f"  3. git commit -am 'Update to template {result.new}'",
-            "To undo the whole update instead: git reset --hard HEAD && git clean -fd",
         ]
-    )
+    lines.append("To undo the whole update instead: git reset --hard HEAD && git clean -fd")
+    return "\n".join(lines)
 
 
 def settings_table(settings: dict[str, Setting], config_file: Path) -> str:

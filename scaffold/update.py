@@ -10,25 +10,39 @@ module adds what copier leaves out:
 - the bundled template is read from the release history shipped inside
   lambda-new (`history.py`): no network;
 - conflicts are found (copier exits 0 with them) and reported;
-- an update that fails half-way is rolled back; `pretend` runs in a throwaway clone.
+- the template is rendered once on its own first and refused if it writes a
+  `.git` or links out of the repo (scaffold/safety.py);
+- copier merges in a scratch clone of the repo, never in the repo itself. The
+  result is then written into the repo in one step that a signal cannot cut
+  short and an error undoes (`_apply`), so an interrupted or failed update
+  leaves the repo, `.git` included, byte for byte as it was; `--pretend`
+  simply skips that step;
+- a file the template would write where the user has an untracked or ignored
+  one is never overwritten: it is a conflict, and the template's version goes
+  beside it as `<name>.template-new`.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import stat
 import tempfile
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packaging.version import Version
 
-from scaffold import __version__, history
-from scaffold.errors import LambdaNewError, UsageError
+from scaffold import __version__, history, safety, signals, vcs
+from scaffold.errors import LambdaNewError, UsageError, from_os_error, last_line
 from scaffold.project import copier_errors
-from scaffold.project import git as _git
 from scaffold.repo import ANSWERS_FILE, nearest, read_answers
+
+_git = vcs.run
+# Beside a user's untracked file, the template's version of it.
+TEMPLATE_NEW_SUFFIX = ".template-new"
 
 CONFLICT_MARKERS = (b"<<<<<<< ", b">>>>>>> ")
 
@@ -53,6 +67,9 @@ class Updated:
     conflicts: list[str]
     pretend: bool
     warnings: list[str] = field(default_factory=list)
+    # Untracked or ignored files of the user's the template would have replaced:
+    # (path, where the template's version went, or None when that name is taken).
+    kept: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def up_to_date(self) -> bool:
@@ -77,30 +94,35 @@ def update(request: UpdateRequest) -> Updated:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lambda-new-")))
         data: dict[str, Any] = {}
         target = request.to
+        redirect: tuple[list[tuple[str, str]], dict[str, str]] = ([], {})
         if bundled:
             git_dir = history.template_repo(scratch)
             target = _bundled_target(old, request.to, history.released_versions(git_dir))
-            stack.enter_context(history.redirect(git_dir, scratch / "copier-cache"))
+            redirect = history.redirect(git_dir, scratch / "copier-cache")
             data = {"template_src": history.TEMPLATE_URL, "template_version": target}
+        stack.enter_context(vcs.for_copier(*redirect))
         if target is not None:
             _refuse_downgrade(old, target)
             if target == old:
                 return Updated(root, label, old, old, [], [], request.pretend)
-        if request.pretend:
-            clone = scratch / "clone"
-            _git(top, "clone", "--quiet", "--no-hardlinks", str(top), str(clone))
-            destination = clone / root.relative_to(top)
-        else:
-            destination = root
-        with (
-            _rolled_back_on_error(destination, enabled=not request.pretend),
-            copier_errors(label, data) as warnings,
-        ):
+        with copier_errors(label, data):
+            _probe(source, answers, data, target, request, scratch / "probe")
+        safety.check_tree(scratch / "probe", label)
+        isolated = vcs.isolated_config(scratch, identity_from=top)
+        clone = _clone(top, scratch / "clone", isolated)
+        prefix = root.relative_to(top)
+        destination = clone / prefix
+        with copier_errors(label, data) as warnings:
             _run_copier(destination, data, target, request)
         new = str(read_answers(destination / ANSWERS_FILE).get("_commit", old))
-        changes = _changes(destination)
-        conflicts = _conflicts(destination, changes)
-    return Updated(root, label, old, new, changes, conflicts, request.pretend, warnings)
+        changes = _changes(destination, isolated)
+        safety.check_changes(destination, [path for kind, path in changes if kind != "D"], label)
+        conflicts = _conflicts(destination, changes, isolated)
+        kept = _in_the_way(top, prefix, changes)
+        conflicts += [path for path, _ in kept if path not in conflicts]
+        if not request.pretend:
+            _apply(clone, top, prefix, changes, dict(kept), _unmerged(clone, isolated))
+    return Updated(root, label, old, new, changes, conflicts, request.pretend, warnings, kept)
 
 
 def _find_root(start: Path) -> Path:
@@ -184,30 +206,78 @@ def _run_copier(
         settings=copier.Settings(),
         quiet=True,
         unsafe=request.trust,
+        exclude=[safety.GIT_EXCLUDE],  # in every render copier makes, old and new
     )
 
 
-@contextmanager
-def _rolled_back_on_error(root: Path, enabled: bool) -> Iterator[None]:
-    """Put the (clean, committed) repo back as it was if the update does not finish."""
-    try:
-        yield
-    except BaseException:
-        if enabled:
-            _git(root, "reset", "--quiet", "--", ".")
-            _git(root, "checkout", "--quiet", "HEAD", "--", ".")
-            _git(root, "clean", "-d", "--force", "--quiet", "--", ".")
-        raise
+def _probe(
+    source: str,
+    answers: dict[str, Any],
+    data: dict[str, Any],
+    target: str | None,
+    request: UpdateRequest,
+    probe: Path,
+) -> None:
+    """Render the target version on its own, to check it before copier merges it."""
+    import copier
+
+    recorded = {key: value for key, value in answers.items() if not str(key).startswith("_")}
+    copier.run_copy(
+        source,
+        probe,
+        data={**recorded, **data},
+        user_defaults=request.defaults,
+        vcs_ref=target,
+        defaults=True,
+        settings=copier.Settings(),
+        quiet=True,
+        unsafe=request.trust,
+        skip_tasks=True,  # tasks run once, in the update (with --trust), not here
+    )
 
 
-def _changes(root: Path) -> list[tuple[str, str]]:
-    """What the update changed below root: (A|M|D, path relative to root), by path."""
-    prefix = _git(root, "rev-parse", "--show-prefix").stdout.strip()
-    status = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".")
-    changes = []
+def _clone(top: Path, clone: Path, isolated: Path) -> Path:
+    """A scratch clone of the repo's committed state, for copier to merge in."""
+    result = _git(
+        top, "clone", "--quiet", "--shared", "--", str(top), str(clone), isolated=isolated
+    )
+    if result.returncode != 0:
+        raise LambdaNewError(f"cannot clone {top} to merge in: {last_line(result.stderr)}")
+    return clone
+
+
+def _changes(root: Path, isolated: Path) -> list[tuple[str, str]]:
+    """What the update changed below root: (A|M|D, path relative to root), by path.
+
+    Files git ignores count too: in the scratch clone, only copier can have made them.
+    """
+    prefix = _git(root, "rev-parse", "--show-prefix", isolated=isolated).stdout.strip()
+    status = _git(
+        root,
+        "status",
+        "--porcelain",
+        "-z",
+        "--untracked-files=all",
+        "--ignored=matching",
+        "--",
+        ".",
+        isolated=isolated,
+    )
+    entries: list[tuple[str, str]] = []
     for entry in filter(None, status.stdout.split("\0")):
         code, path = entry[:2], entry[3:].removeprefix(prefix)
-        if code == "??" or (code[0] == "A" and code != "AA"):
+        if code == "!!" and path.endswith("/"):  # an ignored folder: each file in it
+            folder = root / path
+            entries += [
+                (code, (Path(d) / name).relative_to(root).as_posix())
+                for d, _, names in os.walk(folder)
+                for name in names
+            ]
+        else:
+            entries.append((code, path))
+    changes = []
+    for code, path in entries:
+        if code in ("??", "!!") or (code[0] == "A" and code != "AA"):
             changes.append(("A", path))
         elif "D" in code and "U" not in code:
             changes.append(("D", path))
@@ -216,9 +286,18 @@ def _changes(root: Path) -> list[tuple[str, str]]:
     return sorted(changes, key=lambda change: change[1])
 
 
-def _conflicts(root: Path, changes: list[tuple[str, str]]) -> list[str]:
+def _conflicts(root: Path, changes: list[tuple[str, str]], isolated: Path) -> list[str]:
     """Files left with conflict markers (copier reports none of them)."""
-    unmerged = _git(root, "diff", "--name-only", "--relative", "-z", "--diff-filter=U").stdout
+    unmerged = _git(
+        root,
+        "diff",
+        "--no-ext-diff",
+        "--name-only",
+        "--relative",
+        "-z",
+        "--diff-filter=U",
+        isolated=isolated,
+    ).stdout
     marked = set(unmerged.split("\0"))
     return [
         path
@@ -235,3 +314,166 @@ def _has_markers(path: Path) -> bool:
     return any(line.startswith(CONFLICT_MARKERS[0]) for line in lines) and any(
         line.startswith(CONFLICT_MARKERS[1]) for line in lines
     )
+
+
+def _in_the_way(
+    top: Path, prefix: Path, changes: list[tuple[str, str]]
+) -> list[tuple[str, str | None]]:
+    """Files the update would add where the user has an untracked or ignored file.
+
+    Returns (path, the name the template's version goes to, or None if that is
+    taken too). A work tree that passed the clean check has no untracked files
+    but ignored ones (`.env`, `.vscode/settings.json`): git cannot bring those back.
+    """
+    listed = _git(top, "ls-files", "-z").stdout
+    tracked = set(filter(None, listed.split("\0")))
+    kept: list[tuple[str, str | None]] = []
+    for kind, path in changes:
+        if kind != "A":  # M and D are tracked paths, which git can always restore
+            continue
+        relative = (prefix / path).as_posix()
+        parents = [p for p in Path(relative).parents if p != Path()]
+        blocked = any((top / p).exists() and not (top / p).is_dir() for p in parents)
+        if blocked or (os.path.lexists(top / relative) and relative not in tracked):
+            beside = path + TEMPLATE_NEW_SUFFIX
+            free = not blocked and not os.path.lexists(top / prefix / beside)
+            kept.append((path, beside if free else None))
+    return kept
+
+
+def _unmerged(clone: Path, isolated: Path) -> list[str]:
+    """The clone's conflict entries (`mode sha stage<TAB>path`), as copier recorded them."""
+    listed = _git(clone, "ls-files", "-u", "-z", isolated=isolated).stdout
+    return [entry for entry in listed.split("\0") if entry]
+
+
+def _apply(
+    clone: Path,
+    top: Path,
+    prefix: Path,
+    changes: list[tuple[str, str]],
+    kept: dict[str, str | None],
+    unmerged: list[str],
+) -> None:
+    """Write the merged result into the repo: all of it, or (on an error) none of it.
+
+    A signal that arrives meanwhile waits until the last file is written.
+    """
+    journal = _Journal(top)
+    with signals.committing("the update was applied; review it with `git status`"):
+        try:
+            for kind, path in changes:
+                relative = prefix / path
+                if path in kept:
+                    beside = kept[path]
+                    if beside is not None:
+                        journal.write(top / prefix / beside, clone / relative)
+                elif kind == "D":
+                    journal.remove(top / relative)
+                else:
+                    journal.write(top / relative, clone / relative)
+            if unmerged:
+                journal.record_conflicts(clone, unmerged)
+        except BaseException as error:
+            journal.undo()
+            if isinstance(error, OSError):
+                raise from_os_error(
+                    error, "cannot write the update (nothing was changed)"
+                ) from None
+            raise
+
+
+class _Journal:
+    """What `_apply` changed in the repo, to put it back byte for byte on an error."""
+
+    def __init__(self, top: Path) -> None:
+        self.top = top
+        self.saved: list[tuple[Path, tuple[str, bytes, int] | None]] = []
+        self.made_dirs: list[Path] = []
+        self.removed_dirs: list[Path] = []
+        self.objects: list[Path] = []
+        index = _git(top, "rev-parse", "--git-path", "index").stdout.strip()
+        self.index = top / index
+        self.index_bytes = self.index.read_bytes() if self.index.is_file() else None
+
+    def _save(self, path: Path) -> None:
+        if path.is_symlink():
+            self.saved.append((path, ("link", os.fsencode(os.readlink(path)), 0)))
+        elif path.is_file():
+            mode = stat.S_IMODE(path.stat().st_mode)
+            self.saved.append((path, ("file", path.read_bytes(), mode)))
+        else:
+            self.saved.append((path, None))
+
+    def write(self, path: Path, source: Path) -> None:
+        for parent in reversed(path.parents):
+            if not parent.exists() and parent.is_relative_to(self.top):
+                parent.mkdir()
+                self.made_dirs.append(parent)
+        self._save(path)
+        temporary = path.with_name(f".{path.name}.lambda-new")
+        try:
+            if source.is_symlink():
+                os.symlink(os.readlink(source), temporary)
+            else:
+                shutil.copyfile(source, temporary)
+                os.chmod(temporary, stat.S_IMODE(source.stat().st_mode))
+            os.replace(temporary, path)
+        finally:
+            if os.path.lexists(temporary):
+                temporary.unlink()
+
+    def remove(self, path: Path) -> None:
+        if not os.path.lexists(path):
+            return
+        self._save(path)
+        path.unlink()
+        folder = path.parent
+        while folder != self.top and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            self.removed_dirs.append(folder)
+            folder = folder.parent
+
+    def record_conflicts(self, clone: Path, unmerged: list[str]) -> None:
+        """Mark conflicted files unmerged in the repo's index, as copier did in the clone."""
+        lines: list[str] = []
+        for path in dict.fromkeys(entry.split("\t", 1)[1] for entry in unmerged):
+            lines.append(f"0 {'0' * 40}\t{path}")
+        for entry in unmerged:
+            sha = entry.split()[1]
+            if _git(self.top, "cat-file", "-e", sha).returncode != 0:
+                blob = vcs.run_bytes(clone, "cat-file", "blob", sha).stdout
+                written = vcs.run_bytes(self.top, "hash-object", "-w", "--stdin", input=blob)
+                if written.stdout.decode().strip() != sha:
+                    raise LambdaNewError(f"cannot copy a conflict's object {sha} into the repo")
+                where = _git(self.top, "rev-parse", "--git-path", f"objects/{sha[:2]}/{sha[2:]}")
+                self.objects.append(self.top / where.stdout.strip())
+            lines.append(entry)
+        result = _git(self.top, "update-index", "--index-info", input="\n".join(lines) + "\n")
+        if result.returncode != 0:
+            raise LambdaNewError(f"cannot record the conflicts: {last_line(result.stderr)}")
+
+    def undo(self) -> None:
+        """Put back what was saved, in reverse order; each step on its own."""
+        for folder in reversed(self.removed_dirs):
+            with suppress(OSError):
+                folder.mkdir(exist_ok=True)
+        for path, state in reversed(self.saved):
+            with suppress(OSError):
+                if os.path.lexists(path):
+                    path.unlink()
+                if state is not None:
+                    kind, content, mode = state
+                    if kind == "link":
+                        os.symlink(os.fsdecode(content), path)
+                    else:
+                        path.write_bytes(content)
+                        os.chmod(path, mode)
+        for folder in reversed(self.made_dirs):
+            shutil.rmtree(folder, ignore_errors=True)
+        for obj in self.objects:
+            with suppress(OSError):
+                obj.unlink(missing_ok=True)
+        if self.index_bytes is not None:
+            with suppress(OSError):
+                self.index.write_bytes(self.index_bytes)
