@@ -33,13 +33,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from scaffold import catalog, events, repo
+from scaffold import catalog, events, repo, safety
 from scaffold.errors import LambdaNewError, UsageError
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 INIT_LIMIT_S = 10.0  # Lambda's limit on the init phase of an on-demand function
 MAX_TIMEOUT_S = 900.0
 EXIT_GRACE_S = 2.0  # how long a child may take to exit after answering
+PAYLOAD_LIMIT = 6_291_456  # bytes: a synchronous invoke's request (and response)
 # Host variables a local run keeps: where tools live, and the developer's AWS
 # credentials (in Lambda the execution role's credentials arrive the same way).
 PASSED_THROUGH = (
@@ -127,14 +128,15 @@ def read_event(spec: str | None, found: repo.Repo, stdin: BinaryIO | None) -> by
         if not default.is_file():
             return b"{}"
         spec = str(default)
+    sample = found.root / "events" / f"{spec}.json"
     if spec == "-":
-        data = (stdin or sys.stdin.buffer).read()
+        data = (stdin or sys.stdin.buffer).read(PAYLOAD_LIMIT + 1)
         where = "stdin"
-    elif Path(spec).is_file():
-        data = Path(spec).read_bytes()
+    elif os.path.exists(spec) and not os.path.isdir(spec):
+        data = _event_file(Path(spec))
         where = spec
-    elif (found.root / "events" / f"{spec}.json").is_file():
-        data = (found.root / "events" / f"{spec}.json").read_bytes()
+    elif sample.is_file():
+        data = _event_file(sample)
         where = f"events/{spec}.json"
     else:
         if spec.endswith(".json") or os.sep in spec:
@@ -142,10 +144,24 @@ def read_event(spec: str | None, found: repo.Repo, stdin: BinaryIO | None) -> by
         event = events.get(spec)
         data = events.render(event, events.context_of(found.answers), {}).encode()
         where = f"catalog event {spec}"
+    if len(data) > PAYLOAD_LIMIT:
+        raise UsageError(
+            f"the event from {where} is over {PAYLOAD_LIMIT:,} bytes, Lambda's limit for a "
+            "synchronous invoke (RequestEntityTooLargeException)"
+        )
     try:
         json.loads(data)
+    except RecursionError:
+        raise UsageError(f"the event from {where} is nested too deeply to parse") from None
     except ValueError as error:
         raise UsageError(f"the event from {where} is not JSON ({error})") from None
+    return data
+
+
+def _event_file(path: Path) -> bytes:
+    data = safety.read_regular(path, PAYLOAD_LIMIT + 1, "the event file", UsageError)
+    if data is None:
+        raise UsageError(f"event file {path} does not exist")
     return data
 
 
@@ -274,6 +290,10 @@ def _run(plan: Plan, log: TextIO) -> Outcome:
         if child.returncode is None:
             _kill(child)
             _reap(child)
+        # Processes the handler started: Lambda freezes, then ends, the whole sandbox.
+        # The group outlives its reaped leader only while it has members, so its id
+        # cannot have been reused.
+        _kill(child)
 
 
 def _drive(

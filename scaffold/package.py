@@ -11,15 +11,24 @@ function opts in with SAM's own `Metadata: BuildMethod: esbuild`.
 Reproducible: entries sorted, timestamps fixed, permissions normalised, no
 caches or machine paths. The zip is written beside its final name and moved
 into place only when complete.
+
+Only the repo ships: a symbolic link that resolves outside the repo, or a
+file that is not a regular file (a FIFO, a socket), is refused before any
+tool reads it. pip and npm run in a process group of their own with their
+temporary files inside ours, so an interruption leaves neither processes
+nor files behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
 import os
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -28,8 +37,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold import catalog, repo
-from scaffold.errors import LambdaNewError
+from scaffold import catalog, repo, safety, signals
+from scaffold.errors import LambdaNewError, from_os_error
+from scaffold.safety import SMALL_FILE_LIMIT
 
 DIST = "dist"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
@@ -79,27 +89,46 @@ def build(start: Path, function_id: str | None = None) -> Built:
 
 
 def _python_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
-    files = _code_files(function.code_root)
+    files = _code_files(function.code_root, found.root)
     dependencies = _python_dependencies(found.root)
     if dependencies:
         target = stage / "site"
-        _pip_install(dependencies, function, target)
+        _pip_install(dependencies, function, target, stage)
         shutil.rmtree(target / "bin", ignore_errors=True)  # scripts name the build machine
-        for name, path in _walk(target).items():
+        for name, path in _walk(target, within=stage).items():
             files.setdefault(name, path)
     return files
 
 
 def _python_dependencies(root: Path) -> list[str]:
     pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
+    raw = safety.read_regular(pyproject, SMALL_FILE_LIMIT, "pyproject.toml", LambdaNewError)
+    if raw is None:
         return []
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        data = tomllib.loads(safety.decode(raw, pyproject, "pyproject.toml", LambdaNewError))
+    except tomllib.TOMLDecodeError as error:
         raise LambdaNewError(f"cannot read {pyproject}: {error}") from None
     dependencies = data.get("project", {}).get("dependencies", [])
-    return [str(d) for d in dependencies]
+    if not isinstance(dependencies, list):
+        raise LambdaNewError(f"{pyproject}: [project] dependencies must be a list of strings")
+    return [_requirement(pyproject, item) for item in dependencies]
+
+
+def _requirement(pyproject: Path, item: object) -> str:
+    """A PEP 508 requirement, checked: nothing pip could take for an option or a file."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        if not isinstance(item, str):
+            raise InvalidRequirement("not a string")
+        return str(Requirement(item))
+    except InvalidRequirement as error:
+        reason = str(error).splitlines()[0]
+        raise LambdaNewError(
+            f"{pyproject}: dependency {item!r} is not a PEP 508 requirement "
+            f"(such as 'requests>=2.32'): {reason}"
+        ) from None
 
 
 def platform_tags(function: repo.Function) -> list[str]:
@@ -119,7 +148,12 @@ def platform_tags(function: repo.Function) -> list[str]:
     return tags
 
 
-def _pip_install(dependencies: list[str], function: repo.Function, target: Path) -> None:
+def _pip_install(
+    dependencies: list[str], function: repo.Function, target: Path, stage: Path
+) -> None:
+    # A requirements file, one checked requirement a line: none can become an option.
+    requirements = stage / "requirements.txt"
+    requirements.write_text("".join(f"{line}\n" for line in dependencies), encoding="utf-8")
     version = function.runtime.version
     tags = platform_tags(function)
     platform = tags[0]
@@ -148,9 +182,7 @@ def _pip_install(dependencies: list[str], function: repo.Function, target: Path)
         raise LambdaNewError(
             "packaging Python dependencies needs pip (python -m ensurepip) or uv on PATH"
         )
-    result = subprocess.run(
-        [*command, *options, *dependencies], capture_output=True, text=True, check=False
-    )
+    result = _run_tool([*command, *options, "-r", str(requirements)], stage, stage)
     if result.returncode != 0:
         raise LambdaNewError(
             f"installing {', '.join(dependencies)} for {function.runtime.identifier} on "
@@ -182,13 +214,17 @@ def _pip_reason(stderr: str) -> str:
 
 
 def _node_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
-    if function.build_method == "esbuild":
-        return _esbuild_tree(function, stage)
     root = function.code_root
     manifest = root / "package.json"
-    if not manifest.is_file():
-        return _code_files(root)
-    files = {name: root / name for name in _npm_pack_files(root)}
+    if not manifest.is_file() and function.build_method != "esbuild":
+        return _code_files(root, found.root)
+    # Checked before npm or esbuild reads anything: they follow links and block on a FIFO.
+    _code_files(root, found.root, skip=(*EXCLUDED, "node_modules"))
+    if function.build_method == "esbuild":
+        return _esbuild_tree(function, stage)
+    files = {name: root / name for name in _npm_pack_files(root, stage)}
+    for name, path in files.items():
+        _check_file(path, name, found.root)
     if _production_dependencies(manifest):
         copy = stage / "app"
         for name in ("package.json", "package-lock.json", "npm-shrinkwrap.json"):
@@ -208,25 +244,27 @@ def _node_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[s
                 f"--cpu={cpu}",
             ],
             copy,
+            stage,
         )
-        for name, path in _walk(copy / "node_modules").items():
+        for name, path in _walk(copy / "node_modules", within=stage).items():
             if name != ".package-lock.json":
                 files[f"node_modules/{name}"] = path
     return files
 
 
 def _production_dependencies(manifest: Path) -> dict[str, str]:
+    raw = safety.read_regular(manifest, SMALL_FILE_LIMIT, "package.json", LambdaNewError)
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        data = json.loads(safety.decode(raw or b"{}", manifest, "package.json", LambdaNewError))
+    except (ValueError, RecursionError) as error:
         raise LambdaNewError(f"cannot read {manifest}: {error}") from None
     dependencies = data.get("dependencies") or {}
     return dependencies if isinstance(dependencies, dict) else {}
 
 
-def _npm_pack_files(root: Path) -> list[str]:
+def _npm_pack_files(root: Path, stage: Path) -> list[str]:
     """What `npm pack` would publish (package.json "files", .npmignore)."""
-    output = _npm(["pack", "--dry-run", "--json", "--ignore-scripts"], root)
+    output = _npm(["pack", "--dry-run", "--json", "--ignore-scripts"], root, stage)
     try:
         listing = json.loads(output)
         return sorted(entry["path"] for entry in listing[0]["files"])
@@ -235,7 +273,7 @@ def _npm_pack_files(root: Path) -> list[str]:
 
 
 def _esbuild_tree(function: repo.Function, stage: Path) -> dict[str, Path]:
-    return _walk(bundle(function, stage))
+    return _walk(bundle(function, stage), within=stage)
 
 
 def bundle(function: repo.Function, stage: Path) -> Path:
@@ -267,7 +305,7 @@ def bundle(function: repo.Function, stage: Path) -> Path:
         arguments.append(f"--external:{name}")
     for extension in properties.get("OutExtension") or []:
         arguments.append(f"--out-extension:{extension}")
-    result = subprocess.run(arguments, cwd=root, capture_output=True, text=True, check=False)
+    result = _run_tool(arguments, root, stage)
     if result.returncode != 0:
         raise LambdaNewError(f"esbuild failed: {_last_line(result.stderr)}")
     return out
@@ -282,11 +320,11 @@ def _repo_tool(root: Path, name: str) -> str:
     )
 
 
-def _npm(arguments: list[str], cwd: Path) -> str:
+def _npm(arguments: list[str], cwd: Path, stage: Path) -> str:
     npm = shutil.which("npm")
     if npm is None:
         raise LambdaNewError("npm is not on PATH; packaging a Node.js function needs it")
-    result = subprocess.run([npm, *arguments], cwd=cwd, capture_output=True, text=True, check=False)
+    result = _run_tool([npm, *arguments], cwd, stage)
     if result.returncode != 0:
         raise LambdaNewError(f"npm {arguments[0]} failed: {_npm_reason(result.stderr)}")
     return result.stdout
@@ -318,24 +356,97 @@ def _truthy(value: object) -> bool:
 # ---- shared -----------------------------------------------------------------------
 
 
-def _code_files(root: Path) -> dict[str, Path]:
-    return _walk(root, skip=EXCLUDED)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
-def _walk(root: Path, skip: tuple[str, ...] = ()) -> dict[str, Path]:
-    """Files under `root` by POSIX relative path, leaving out names matching `skip`."""
+def _run_tool(command: list[str], cwd: Path, stage: Path) -> subprocess.CompletedProcess[str]:
+    """Run pip, npm or esbuild in a process group of its own, its temporary files in `stage`.
+
+    On any interruption the whole group is killed before the stage is removed.
+    """
+    (stage / "tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(stage / "tmp")}
+    with subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate()
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def _code_files(root: Path, repo_root: Path, skip: tuple[str, ...] = EXCLUDED) -> dict[str, Path]:
+    return _walk(root, skip=skip, within=repo_root)
+
+
+def _walk(root: Path, within: Path, skip: tuple[str, ...] = ()) -> dict[str, Path]:
+    """Files under `root` by POSIX relative path, leaving out names matching `skip`.
+
+    Linked folders and files ship their content, as sam build copies it, when
+    they resolve inside `within`; a link out of it is refused.
+    """
     files: dict[str, Path] = {}
-    # Linked folders ship their content, as sam build copies it.
+    seen: set[Path] = set()
     for folder, dirs, names in os.walk(root, followlinks=True):
+        here = Path(folder)
+        real = here.resolve()
+        if real in seen:
+            raise LambdaNewError(
+                f"{here} is a link to a folder that contains it; remove the link (no zip written)"
+            )
+        seen.add(real)
         dirs[:] = sorted(d for d in dirs if not _matches(d, skip))
+        for name in dirs:
+            _check_link(here / name, (here / name).relative_to(root).as_posix(), within)
         for name in names:
             if _matches(name, skip):
                 continue
-            path = Path(folder) / name
-            if not path.exists():
-                raise LambdaNewError(f"{path} is a broken symbolic link; fix or remove it")
-            files[path.relative_to(root).as_posix()] = path
+            path = here / name
+            relative = path.relative_to(root).as_posix()
+            _check_file(path, relative, within)
+            files[relative] = path
     return files
+
+
+def _check_link(path: Path, name: str, within: Path) -> None:
+    if path.is_symlink():
+        resolved = path.resolve()
+        if not resolved.is_relative_to(within.resolve()):
+            raise LambdaNewError(
+                f"{name} is a link to {resolved}, outside the repo: package ships only the "
+                "repo's own files; copy what the function needs into the repo (no zip written)"
+            )
+
+
+def _check_file(path: Path, name: str, within: Path) -> None:
+    """A file the zip may hold: a regular file, or a link to one inside `within`."""
+    if not os.path.exists(path):
+        raise LambdaNewError(f"{path} is a broken symbolic link; fix or remove it")
+    _check_link(path, name, within)
+    kind = stat.S_IFMT(os.stat(path).st_mode)
+    if kind != stat.S_IFREG:
+        what = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket"}.get(
+            kind, "not a regular file"
+        )
+        raise LambdaNewError(
+            f"{name} is {what}, which a zip cannot hold; remove it or move it out of "
+            "the code root (no zip written)"
+        )
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
@@ -366,10 +477,15 @@ def _write_zip(files: dict[str, Path], target: Path) -> Built:
             f"the function is {total / 1e6:.0f} MB unzipped; Lambda allows "
             f"{UNZIPPED_LIMIT / 1e6:.0f} MB (use a container image or layers)"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
+    where = f"{DIST}/{target.name}"
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as error:
+        raise from_os_error(error, f"cannot write {where} (no zip written)") from None
+    try:
+        os.fchmod(handle, 0o666 & ~_umask())  # as zip and sam build make it, not mkstemp's 0600
+        os.close(handle)
         with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
             for name in sorted(files):
                 path = files[name]
@@ -380,11 +496,15 @@ def _write_zip(files: dict[str, Path], target: Path) -> Built:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 with path.open("rb") as source, archive.open(info, "w") as sink:
                     shutil.copyfileobj(source, sink)
-        os.replace(temporary, target)
-    except BaseException:
+        data = Path(temporary).read_bytes()
+        with signals.committing(f"{where} was written"):
+            os.replace(temporary, target)
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            kept = " (the earlier zip is kept)" if target.exists() else ""
+            raise from_os_error(error, f"cannot write {where}{kept}") from None
         raise
-    data = target.read_bytes()
     return Built(
         path=target,
         size=len(data),
