@@ -9,6 +9,7 @@ here repeats a value from those files.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -66,6 +67,17 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """What a value that names an AWS thing may be (catalog/params.yml)."""
+
+    pattern: re.Pattern[str]
+    rule: str  # in words
+
+    def allows(self, value: object) -> bool:
+        return isinstance(value, str) and self.pattern.fullmatch(value) is not None
+
+
+@dataclass(frozen=True)
 class Catalog:
     runtimes: dict[str, Runtime]
     architectures: list[str]
@@ -77,6 +89,18 @@ class Catalog:
     sample_account: str  # the account id in sample events and fake contexts
     machines: dict[str, str] = field(default_factory=dict)  # arch -> wheel tag machine
     npm_cpus: dict[str, str] = field(default_factory=dict)  # arch -> npm --cpu
+    # catalog/params.yml: parameter -> its rule, and (parameter, source) -> a source's own
+    rules: dict[str, Rule] = field(default_factory=dict)
+    source_rules: dict[tuple[str, str], Rule] = field(default_factory=dict)
+
+    def rule(self, name: str, source: str | None = None) -> Rule | None:
+        """The rule for parameter `name` (in an event of `source`), if it has one."""
+        return self.source_rules.get((name, source or "")) or self.rules.get(name)
+
+    def problem(self, name: str, value: object, source: str | None = None) -> str | None:
+        """None when `value` is allowed for `name`; else what is allowed, in words."""
+        rule = self.rule(name, source)
+        return None if rule is None or rule.allows(value) else f"use {rule.rule}"
 
     def runtime_by_identifier(self, identifier: str) -> RuntimeVersion | None:
         """python3.13 -> its RuntimeVersion; None if lambda-new does not know it."""
@@ -144,9 +168,10 @@ def read_yaml(name: str) -> Any:
 
 @cache
 def load() -> Catalog:
-    """Read catalog/runtimes.yml and catalog/triggers.yml once per process."""
+    """Read catalog/runtimes.yml, triggers.yml and params.yml once per process."""
     data: dict[str, Any] = read_yaml("runtimes.yml")
     triggers: dict[str, Any] = read_yaml("triggers.yml")
+    params: dict[str, Any] = read_yaml("params.yml")
     runtimes = {
         name: Runtime(
             name=name,
@@ -179,4 +204,14 @@ def load() -> Catalog:
         sample_account=str(data["function"]["account"]),
         machines={name: arch["machine"] for name, arch in data["architectures"].items()},
         npm_cpus={name: arch["npm_cpu"] for name, arch in data["architectures"].items()},
+        rules={name: _rule(entry) for name, entry in params.items()},
+        source_rules={
+            (name, source): _rule(variant)
+            for name, entry in params.items()
+            for source, variant in (entry.get("sources") or {}).items()
+        },
     )
+
+
+def _rule(entry: dict[str, Any]) -> Rule:
+    return Rule(pattern=re.compile(entry["pattern"]), rule=str(entry["rule"]))

@@ -10,15 +10,15 @@ from, before anything is written.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scaffold import catalog
+from scaffold import catalog, safety
 from scaffold.errors import UsageError
+from scaffold.safety import SMALL_FILE_LIMIT
 
 CONFIG_VARIABLE = "LAMBDA_NEW_CONFIG"
 ENV_PREFIX = "LAMBDA_NEW_"
@@ -31,8 +31,6 @@ QUESTIONS = {"arch": "architecture"}
 ANSWERED = ("runtime", "architecture", "trigger", "region", "owner", "team")
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
-_TAG_EXTRA = set(" _.:/=+-@")  # AWS tag values: letters, digits, spaces and these
 
 
 @dataclass(frozen=True)
@@ -133,12 +131,10 @@ def team_defaults(settings: dict[str, Setting], interactive: bool) -> dict[str, 
 
 
 def _file_values(file: Path, known: dict[str, _Key]) -> dict[str, Any]:
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    data = safety.read_regular(file, SMALL_FILE_LIMIT, "the config file", UsageError)
+    if data is None:
         return {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read the config file {file}: {error}") from None
+    text = safety.decode(data, file, "the config file", UsageError)
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -194,11 +190,8 @@ def _one_of(choices: list[str], also: list[str] | None = None) -> Callable[[Any]
 
 
 def _region(value: Any) -> str | None:
-    return None if _REGION.match(str(value)) else "use an AWS region code such as eu-west-1"
+    return catalog.load().problem("region", value)
 
 
 def _tag_value(value: Any) -> str | None:
-    text = str(value)
-    if len(text) > 256 or not all(char.isalnum() or char in _TAG_EXTRA for char in text):
-        return "use at most 256 letters, digits, spaces or _ . : / = + - @ (AWS tag values)"
-    return None
+    return catalog.load().problem("tag_value", value)

@@ -102,8 +102,8 @@ def context_of(answers: dict[str, Any]) -> dict[str, str]:
         "account": facts.sample_account,
     }
     for key in ("function_name", "region"):
-        if isinstance(answers.get(key), str):
-            context[key] = answers[key]
+        if key in answers:
+            context[key] = repo.checked_answer(answers, key)
     return context
 
 
@@ -127,10 +127,16 @@ def render(event: Event, context: dict[str, str], settings: dict[str, str]) -> s
             f"event {event.name!r} has no parameter {unknown[0]!r}; "
             f"its parameters: {', '.join(allowed)}"
         )
+    facts = catalog.load()
+    for key, value in settings.items():
+        if problem := facts.problem(key, value, event.source):
+            raise UsageError(f"event {event.name!r}: --set {key}={value!r}: {problem}")
     from jinja2 import TemplateError
 
     try:
         text = _environment().get_template(event.template).render({**context, **settings})
+    except RecursionError:
+        raise UsageError(f"event {event.name!r}: a --set value is nested too deeply") from None
     except (TemplateError, ValueError, TypeError) as error:
         if not settings:  # a catalog bug, not the user's
             raise LambdaNewError(f"event {event.name!r} failed to render: {error}") from None

@@ -9,14 +9,16 @@ resolves what a local run can know: parameter defaults and pseudo parameters.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from scaffold import catalog
+from scaffold import catalog, safety
 from scaffold.errors import LambdaNewError, UsageError
+from scaffold.safety import SMALL_FILE_LIMIT
 
 TEMPLATE_FILE = "template.yaml"
 ANSWERS_FILE = ".copier-answers.yml"
@@ -97,14 +99,15 @@ def nearest(start: Path, marker: str) -> Path | None:
 def read(root: Path) -> Repo:
     answers = read_answers(root / ANSWERS_FILE)
     template_path = root / TEMPLATE_FILE
+    text = _read_text(template_path, TEMPLATE_FILE)
     try:
-        template = yaml.load(template_path.read_text(encoding="utf-8"), Loader=_CfnLoader)
-    except (OSError, yaml.YAMLError) as error:
-        raise LambdaNewError(f"cannot read {template_path}: {error}") from None
+        template = yaml.load(text, Loader=_CfnLoader)
+    except (yaml.YAMLError, RecursionError) as error:
+        raise LambdaNewError(f"cannot read {template_path}: {_first_line(error)}") from None
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
         raise LambdaNewError(f"{template_path} has no Resources")
     facts = catalog.load()
-    region = str(answers.get("region") or facts.default_region)
+    region = checked_answer(answers, "region") if "region" in answers else facts.default_region
     context = _Context(template, region, facts.sample_account, answers)
     functions = {
         logical_id: _function(root, logical_id, resource, context)
@@ -118,13 +121,38 @@ def read(root: Path) -> Repo:
 
 def read_answers(path: Path) -> dict[str, Any]:
     """A repo's .copier-answers.yml as a dict ({} when there is none)."""
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}
+    text = _read_text(path, ANSWERS_FILE)
     try:
-        answers = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise LambdaNewError(f"cannot read {path}: {error}") from None
+        answers = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError) as error:
+        raise LambdaNewError(f"cannot read {path}: {_first_line(error)}") from None
     return answers if isinstance(answers, dict) else {}
+
+
+def _read_text(path: Path, what: str) -> str:
+    data = safety.read_regular(path, SMALL_FILE_LIMIT, what, LambdaNewError)
+    if data is None:
+        raise LambdaNewError(f"cannot read {what} {path}: it does not exist")
+    return safety.decode(data, path, what, LambdaNewError)
+
+
+def _first_line(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def checked_answer(answers: dict[str, Any], key: str) -> str:
+    """An answer lambda-new reads from the answers file, checked by its rule (params.yml)."""
+    value = answers[key]
+    if problem := catalog.load().problem(key, value) or (
+        None if isinstance(value, str) else "use text"
+    ):
+        raise UsageError(f"{ANSWERS_FILE}: {key} {value!r}: {problem} (fix the answers file)")
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -125,8 +125,12 @@ def test_every_parameter_changes_the_event(name: str, param: str) -> None:
         probe = json.dumps({**parsed, "probe": "lambda-new"})
     elif isinstance(parsed, int) and not isinstance(parsed, bool):
         probe = str(parsed + 7)
-    else:
-        probe = default + "x"
+    else:  # a change the parameter's rule (catalog/params.yml) allows
+        facts = catalog.load()
+        candidates = [default + "x", default + "1", default[:-1] + "0", default[:-1] + "1", "POST"]
+        probe = next(
+            c for c in candidates if c != default and facts.problem(param, c, event.source) is None
+        )
 
     assert payload(name, **{param: probe}) != payload(name)
 
