@@ -33,13 +33,12 @@ def last_line(text: str) -> str:
 
 
 def first_error_line(text: str) -> str:
-    """The line of a tool's output that says what failed: git's `fatal:`/`error:` first."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    for prefix in ("fatal:", "error:", "ERROR:"):
-        found = next((line for line in lines if line.startswith(prefix)), None)
-        if found is not None:
-            return found
-    return lines[0] if lines else "no output"
+    """The first line of a tool's output that says what went wrong (git's real cause:
+    `ssh: connect to host ...`, not the closing "and the repository exists.")."""
+    progress = ("Cloning into", "remote:", "hint:")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    found = next((line for line in lines if not line.startswith(progress)), None)
+    return found or "no output"
 
 
 _OS_ADVICE = {

@@ -236,12 +236,10 @@ def run(plan: Plan, log: TextIO | None = None) -> Outcome:
     """
     if plan.function.build_method != "esbuild":
         return _run(plan, log or sys.stderr)
-    import tempfile
+    from scaffold import package, signals
 
-    from scaffold import package
-
-    with tempfile.TemporaryDirectory(prefix="lambda-new-invoke-") as stage:
-        root = package.bundle(plan.function, Path(stage))
+    with signals.scratch("lambda-new-invoke-") as stage:
+        root = package.bundle(plan.function, stage)
         function = dataclasses.replace(plan.function, code_root=root)
         environment = {**plan.environment, "LAMBDA_TASK_ROOT": str(root)}
         bundled = dataclasses.replace(plan, function=function, environment=environment)

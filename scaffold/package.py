@@ -74,8 +74,7 @@ def build(start: Path, function_id: str | None = None) -> Built:
     found = repo.find(start)
     function = found.function(function_id)
     runtime = function.runtime
-    with tempfile.TemporaryDirectory(prefix="lambda-new-package-") as folder:
-        stage = Path(folder)
+    with signals.scratch("lambda-new-package-") as stage:
         if runtime.runtime == "python":
             files = _python_tree(found, function, stage)
         else:
@@ -478,33 +477,32 @@ def _write_zip(files: dict[str, Path], target: Path) -> Built:
             f"{UNZIPPED_LIMIT / 1e6:.0f} MB (use a container image or layers)"
         )
     where = f"{DIST}/{target.name}"
-    try:
+
+    def make() -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    except OSError as error:
-        raise from_os_error(error, f"cannot write {where} (no zip written)") from None
-    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         os.fchmod(handle, 0o666 & ~_umask())  # as zip and sam build make it, not mkstemp's 0600
         os.close(handle)
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-            for name in sorted(files):
-                path = files[name]
-                info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-                info.create_system = 3  # Unix, so the permissions below count
-                mode = 0o755 if os.access(path, os.X_OK) else 0o644
-                info.external_attr = (0o100000 | mode) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                with path.open("rb") as source, archive.open(info, "w") as sink:
-                    shutil.copyfileobj(source, sink)
-        data = Path(temporary).read_bytes()
-        with signals.committing(f"{where} was written"):
-            os.replace(temporary, target)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            kept = " (the earlier zip is kept)" if target.exists() else ""
-            raise from_os_error(error, f"cannot write {where}{kept}") from None
-        raise
+        return Path(name)
+
+    try:
+        with signals.created(make, lambda path: path.unlink(missing_ok=True)) as temporary:
+            with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+                for name in sorted(files):
+                    path = files[name]
+                    info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+                    info.create_system = 3  # Unix, so the permissions below count
+                    mode = 0o755 if os.access(path, os.X_OK) else 0o644
+                    info.external_attr = (0o100000 | mode) << 16
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    with path.open("rb") as source, archive.open(info, "w") as sink:
+                        shutil.copyfileobj(source, sink)
+            data = temporary.read_bytes()
+            with signals.committing(f"{where} was written"):
+                os.replace(temporary, target)
+    except OSError as error:
+        kept = " (the earlier zip is kept)" if target.exists() else ""
+        raise from_os_error(error, f"cannot write {where}{kept}") from None
     return Built(
         path=target,
         size=len(data),

@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -203,14 +202,12 @@ def _staging_area(destination: Path) -> Iterator[Path]:
     anchor = destination.parent.absolute()
     while not anchor.is_dir():
         anchor = anchor.parent
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".lambda-new-", dir=anchor))
-    except OSError as error:
-        raise LambdaNewError(f"cannot write to {anchor}: {error.strerror}") from None
-    try:
+    with ExitStack() as stack:
+        try:
+            staging = stack.enter_context(signals.scratch(".lambda-new-", anchor))
+        except OSError as error:
+            raise LambdaNewError(f"cannot write to {anchor}: {error.strerror}") from None
         yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _render(source: str, repo: Path, data: dict[str, Any], request: NewProject) -> dict[str, Any]:

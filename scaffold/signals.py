@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
+from typing import TypeVar
+
+T = TypeVar("T")
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # After one signal has started the unwinding, repeats within this many seconds
@@ -54,23 +58,63 @@ def _handle(number: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
+def deferred() -> Iterator[None]:
+    """Hold signals while the block runs (a clean-up, a final rename); then act on them."""
+    _state.holding += 1
+    try:
+        yield
+    finally:
+        _release()
+
+
+@contextmanager
 def committing(done: str) -> Iterator[None]:
     """Run the step that completes a verb; a signal meanwhile waits until it ends.
 
     `done` says what exists once the step finished ("my-func was created"); an
     interruption after it reports that instead of "nothing was written".
     """
+    with deferred():
+        yield
+        _state.completed = done
+
+
+@contextmanager
+def created(make: Callable[[], T], remove: Callable[[T], object]) -> Iterator[T]:
+    """`make()` a temporary thing and always `remove()` it, even when a signal arrives
+    right after it was made: signals are held from before `make` until it is guarded."""
     _state.holding += 1
     try:
-        yield
+        thing = make()
     except BaseException:
-        _state.holding -= 1
+        _release()
         raise
+    try:
+        _release()
+        yield thing
+    finally:
+        with deferred():
+            remove(thing)
+
+
+def _release() -> None:
     _state.holding -= 1
-    _state.completed = done
     if _state.held is not None and not _state.holding:
         _state.held = None
         raise KeyboardInterrupt
+
+
+@contextmanager
+def scratch(prefix: str, where: Path | None = None) -> Iterator[Path]:
+    """A temporary folder, removed on the way out whenever a signal arrives."""
+    import shutil
+    import tempfile
+
+    def make() -> Path:
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=where))
+
+    with created(make, lambda folder: shutil.rmtree(folder, ignore_errors=True)) as folder:
+        yield folder
 
 
 def exit_code() -> int:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import tempfile
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +90,7 @@ def update(request: UpdateRequest) -> Updated:
     label = f"lambda-new's template (lambda-new {__version__})" if bundled else source
 
     with ExitStack() as stack:
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lambda-new-")))
+        scratch = stack.enter_context(signals.scratch("lambda-new-"))
         data: dict[str, Any] = {}
         target = request.to
         redirect: tuple[list[tuple[str, str]], dict[str, str]] = ([], {})
@@ -375,7 +374,7 @@ def _apply(
             if unmerged:
                 journal.record_conflicts(clone, unmerged)
         except BaseException as error:
-            journal.undo()
+            journal.undo()  # signals are still held here
             if isinstance(error, OSError):
                 raise from_os_error(
                     error, "cannot write the update (nothing was changed)"

@@ -103,3 +103,79 @@ def run_in(repo: Path, *command: str, timeout: float = 600) -> subprocess.Comple
         f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     )
     return result
+
+
+def snapshot(root: Path) -> dict[str, tuple[str, bytes]]:
+    """Every entry below root, .git included: kind + mode and content (or link target).
+
+    Two equal snapshots mean a tree is byte-for-byte as it was, git state and all.
+    """
+    entries: dict[str, tuple[str, bytes]] = {}
+    for folder, dirs, names in os.walk(root):
+        for name in [*dirs, *names]:
+            path = Path(folder) / name
+            key = path.relative_to(root).as_posix()
+            info = path.lstat()
+            if path.is_symlink():
+                entries[key] = ("link", os.readlink(path).encode())
+            elif path.is_dir():
+                entries[key] = (f"dir {info.st_mode:o}", b"")
+            else:
+                entries[key] = (f"file {info.st_mode:o}", path.read_bytes())
+    return entries
+
+
+def team_template(
+    folder: Path,
+    files: dict[str, str | bytes] | None = None,
+    copier_extra: str = "",
+    links: dict[str, str] | None = None,
+    tag: str | None = "1.0.0",
+) -> Path:
+    """A copy of lambda-new's template in a git repo, changed as given and tagged.
+
+    `files` and `links` are paths under templates/ (what a repo gets); `copier_extra`
+    is appended to copier.yml.
+    """
+    from scaffold import history
+
+    if not (folder / ".git").exists():
+        history.stage_template(folder)
+        git(folder, "init", "--quiet")
+    release(folder, files, copier_extra, links, tag)
+    return folder
+
+
+def release(
+    folder: Path,
+    files: dict[str, str | bytes] | None = None,
+    copier_extra: str = "",
+    links: dict[str, str] | None = None,
+    tag: str | None = None,
+) -> None:
+    """Change the team template and commit (and tag) it as a release."""
+    for name, content in (files or {}).items():
+        path = folder / "templates" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    for name, target in (links or {}).items():
+        path = folder / "templates" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(target)
+    if copier_extra:
+        with (folder / "copier.yml").open("a") as copier_yml:
+            copier_yml.write("\n" + copier_extra)
+    git(folder, "add", "--all")
+    git(folder, "commit", "--quiet", "--allow-empty", "--message", f"Release {tag}")
+    if tag:
+        git(folder, "tag", tag)
+
+
+def leftovers(folder: Path) -> list[str]:
+    """lambda-new's temporary folders left in `folder` (there must be none)."""
+    return sorted(
+        p.name for p in folder.iterdir() if p.name.startswith((".lambda-new", "lambda-new"))
+    )
