@@ -159,7 +159,8 @@ def read_event(spec: str | None, found: repo.Repo, stdin: BinaryIO | None) -> by
 
 
 def _event_file(path: Path) -> bytes:
-    data = safety.read_regular(path, PAYLOAD_LIMIT + 1, "the event file", UsageError)
+    # Read well past Lambda's limit, so that the size check below says why it is refused.
+    data = safety.read_regular(path, 16 * PAYLOAD_LIMIT, "the event file", UsageError)
     if data is None:
         raise UsageError(f"event file {path} does not exist")
     return data
