@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from generate import measure  # benchmarks/generate.py: the same timing and output
 
 from scaffold import history
 
@@ -43,24 +43,6 @@ def team_template(folder: Path) -> Path:
     return template
 
 
-def measure(name: str, command: list[str], original: Path, runs: int) -> None:
-    times = []
-    for _ in range(runs):
-        work = Path(tempfile.mkdtemp(prefix="lambda-new-bench-"))
-        try:
-            repo = work / "fn"
-            shutil.copytree(original, repo, symlinks=True)
-            start = time.perf_counter()
-            subprocess.run(command, cwd=repo, check=True, capture_output=True)
-            times.append(time.perf_counter() - start)
-        finally:
-            shutil.rmtree(work)
-    print(
-        f"{name:<44} median {statistics.median(times):6.3f} s   "
-        f"(min {min(times):.3f}, max {max(times):.3f}, {runs} runs)"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -79,18 +61,19 @@ def main() -> None:
             capture_output=True,
         )
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+
+        def fresh_copy(work: Path) -> str:  # made before the clock starts
+            shutil.copytree(base / "fn", work / "fn", symlinks=True)
+            return str(work / "fn")
+
+        lambda_new, copier = str(BIN / "lambda-new"), str(BIN / "copier")
         measure(
             "lambda-new update (1.0.0 -> 2.0.0)",
-            [str(BIN / "lambda-new"), "update"],
-            base / "fn",
+            lambda work: [lambda_new, "update", fresh_copy(work)],
             runs,
         )
-        measure(
-            "copier update --defaults (the same)",
-            [str(BIN / "copier"), "update", "--defaults", "--quiet", "--vcs-ref", "2.0.0"],
-            base / "fn",
-            runs,
-        )
+        plain = [copier, "update", "--defaults", "--quiet", "--vcs-ref", "2.0.0"]
+        measure("copier update --defaults (the same)", lambda w: [*plain, fresh_copy(w)], runs)
     finally:
         shutil.rmtree(base)
 

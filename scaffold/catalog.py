@@ -89,18 +89,6 @@ class Catalog:
     sample_account: str  # the account id in sample events and fake contexts
     machines: dict[str, str] = field(default_factory=dict)  # arch -> wheel tag machine
     npm_cpus: dict[str, str] = field(default_factory=dict)  # arch -> npm --cpu
-    # catalog/params.yml: parameter -> its rule, and (parameter, source) -> a source's own
-    rules: dict[str, Rule] = field(default_factory=dict)
-    source_rules: dict[tuple[str, str], Rule] = field(default_factory=dict)
-
-    def rule(self, name: str, source: str | None = None) -> Rule | None:
-        """The rule for parameter `name` (in an event of `source`), if it has one."""
-        return self.source_rules.get((name, source or "")) or self.rules.get(name)
-
-    def problem(self, name: str, value: object, source: str | None = None) -> str | None:
-        """None when `value` is allowed for `name`; else what is allowed, in words."""
-        rule = self.rule(name, source)
-        return None if rule is None or rule.allows(value) else f"use {rule.rule}"
 
     def runtime_by_identifier(self, identifier: str) -> RuntimeVersion | None:
         """python3.13 -> its RuntimeVersion; None if lambda-new does not know it."""
@@ -168,10 +156,9 @@ def read_yaml(name: str) -> Any:
 
 @cache
 def load() -> Catalog:
-    """Read catalog/runtimes.yml, triggers.yml and params.yml once per process."""
+    """Read catalog/runtimes.yml and catalog/triggers.yml once per process."""
     data: dict[str, Any] = read_yaml("runtimes.yml")
     triggers: dict[str, Any] = read_yaml("triggers.yml")
-    params: dict[str, Any] = read_yaml("params.yml")
     runtimes = {
         name: Runtime(
             name=name,
@@ -204,14 +191,26 @@ def load() -> Catalog:
         sample_account=str(data["function"]["account"]),
         machines={name: arch["machine"] for name, arch in data["architectures"].items()},
         npm_cpus={name: arch["npm_cpu"] for name, arch in data["architectures"].items()},
-        rules={name: _rule(entry) for name, entry in params.items()},
-        source_rules={
-            (name, source): _rule(variant)
-            for name, entry in params.items()
-            for source, variant in (entry.get("sources") or {}).items()
-        },
     )
 
 
-def _rule(entry: dict[str, Any]) -> Rule:
-    return Rule(pattern=re.compile(entry["pattern"]), rule=str(entry["rule"]))
+@cache
+def _rules() -> dict[tuple[str, str], Rule]:
+    """catalog/params.yml by (parameter, source); source "" is the parameter's own rule.
+
+    Read on first use only: --help and --version never need it.
+    """
+    params: dict[str, Any] = read_yaml("params.yml")
+    rules = {}
+    for name, entry in params.items():
+        for source, variant in {"": entry, **(entry.get("sources") or {})}.items():
+            rules[name, source] = Rule(re.compile(variant["pattern"]), str(variant["rule"]))
+    return rules
+
+
+def problem(name: str, value: object, source: str | None = None) -> str | None:
+    """None when `value` is allowed for `name` (in an event of `source`); else what is
+    allowed, in words. A name without a rule allows anything."""
+    rules = _rules()
+    rule = rules.get((name, source or "")) or rules.get((name, ""))
+    return None if rule is None or rule.allows(value) else f"use {rule.rule}"

@@ -190,8 +190,8 @@ def _one_of(choices: list[str], also: list[str] | None = None) -> Callable[[Any]
 
 
 def _region(value: Any) -> str | None:
-    return catalog.load().problem("region", value)
+    return catalog.problem("region", value)
 
 
 def _tag_value(value: Any) -> str | None:
-    return catalog.load().problem("tag_value", value)
+    return catalog.problem("tag_value", value)

@@ -19,12 +19,12 @@ def _early(number: int, frame: object) -> None:
 
 def run() -> None:
     # Before any other import: from here on, no signal ends the command with a traceback.
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, _early)
+    for handled in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(handled, _early)
     try:
         from scaffold import signals
     except KeyboardInterrupt:
-        number = _EARLY[-1] if _EARLY else signal.SIGINT
+        number = _EARLY[-1] if _EARLY else int(signal.SIGINT)
         name = signal.Signals(number).name
         sys.stderr.write(
             f"lambda-new: error: interrupted ({name}); nothing was written or changed\n"

@@ -127,9 +127,8 @@ def render(event: Event, context: dict[str, str], settings: dict[str, str]) -> s
             f"event {event.name!r} has no parameter {unknown[0]!r}; "
             f"its parameters: {', '.join(allowed)}"
         )
-    facts = catalog.load()
     for key, value in settings.items():
-        if problem := facts.problem(key, value, event.source):
+        if problem := catalog.problem(key, value, event.source):
             raise UsageError(f"event {event.name!r}: --set {key}={value!r}: {problem}")
     from jinja2 import TemplateError
 

@@ -148,9 +148,7 @@ def _first_line(error: BaseException) -> str:
 def checked_answer(answers: dict[str, Any], key: str) -> str:
     """An answer lambda-new reads from the answers file, checked by its rule (params.yml)."""
     value = answers[key]
-    if problem := catalog.load().problem(key, value) or (
-        None if isinstance(value, str) else "use text"
-    ):
+    if problem := catalog.problem(key, value) or (None if isinstance(value, str) else "use text"):
         raise UsageError(f"{ANSWERS_FILE}: {key} {value!r}: {problem} (fix the answers file)")
     return str(value)
 

@@ -28,6 +28,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 # Command-line configuration outranks every config file, the repository's included.
 HARDENING = (("core.hooksPath", os.devnull), ("core.fsmonitor", "false"))
@@ -71,17 +72,10 @@ def run(
 
     The command runs in its own session, so a Ctrl-C meant for lambda-new
     reaches it only through lambda-new (which stops it, then cleans up).
+    File names need not be UTF-8 (surrogateescape keeps them intact).
     """
     return subprocess.run(
-        _command(args),
-        cwd=cwd,
-        env=environment(isolated),
-        input=input,
-        capture_output=True,
-        text=True,
-        errors="surrogateescape",  # file names need not be UTF-8
-        check=False,
-        start_new_session=True,
+        **_spawn(cwd, args, isolated), input=input, text=True, errors="surrogateescape"
     )
 
 
@@ -89,15 +83,18 @@ def run_bytes(
     cwd: Path, *args: str, isolated: Path | None = None, input: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     """`run` for binary output (blobs)."""
-    return subprocess.run(
-        _command(args),
-        cwd=cwd,
-        env=environment(isolated),
-        input=input,
-        capture_output=True,
-        check=False,
-        start_new_session=True,
-    )
+    return subprocess.run(**_spawn(cwd, args, isolated), input=input)
+
+
+def _spawn(cwd: Path, args: Sequence[str], isolated: Path | None) -> dict[str, Any]:
+    return {
+        "args": _command(args),
+        "cwd": cwd,
+        "env": environment(isolated),
+        "capture_output": True,
+        "check": False,
+        "start_new_session": True,
+    }
 
 
 def isolated_config(folder: Path, identity_from: Path) -> Path:

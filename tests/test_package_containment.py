@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, snapshot
+from tests.conftest import REPO_ROOT, read_only, snapshot, tmpfs
 
 
 @pytest.fixture
@@ -149,16 +149,8 @@ def test_dist_being_a_file_is_one_line(python_repo):
 
 @pytest.fixture
 def small_disk(tmp_path: Path):
-    """A tmpfs of a few KiB (needs root); unmounted afterwards."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with tmpfs(tmp_path / "disk", "2m") as mount:
+        yield mount
 
 
 def test_a_full_disk_leaves_no_zip_and_keeps_the_old_one(python_repo, small_disk):
@@ -184,7 +176,7 @@ def test_a_read_only_dist_is_one_line(python_repo, small_disk):
     repo = small_disk / "fn"
     subprocess.run(["cp", "-a", str(python_repo), str(repo)], check=True)
     (repo / "dist").mkdir()
-    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    read_only(small_disk)
     before = snapshot(repo)
 
     result = package(repo)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import git, release, snapshot, team_template
+from tests.conftest import git, read_only, release, snapshot, team_template, tmpfs
 
 SECRET = "DATABASE_PASSWORD=hunter2-real-secret\n"
 ENV_TEMPLATE = "DATABASE_PASSWORD=change-me\n"
@@ -143,14 +143,9 @@ def test_an_update_with_conflicts_that_fails_leaves_the_index_as_it_was(
 
 def test_a_read_only_repo_is_one_line_and_unchanged(cli, owned_repo, tmp_path):
     repo, _ = owned_repo
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with tmpfs(tmp_path / "disk") as mount:
         subprocess.run(["cp", "-a", str(repo), str(mount / "fn")], check=True)
-        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        read_only(mount)
         before = snapshot(mount / "fn")
 
         result = cli("update", str(mount / "fn"))
@@ -159,5 +154,3 @@ def test_a_read_only_repo_is_one_line_and_unchanged(cli, owned_repo, tmp_path):
         assert "Read-only file system" in result.stderr and "nothing was changed" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
         assert snapshot(mount / "fn") == before
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
