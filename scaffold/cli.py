@@ -54,7 +54,7 @@ class _NewIsTheDefault(TyperGroup):
             _fail("aborted", EXIT_INTERRUPTED)
         except OSError as error:  # the machine's problem (disk full, read-only...), not a bug
             _fail(str(from_os_error(error)), EXIT_FAILED)
-        if code == EXIT_INTERRUPTED:  # typer's answer to KeyboardInterrupt (any handled signal)
+        if code == EXIT_INTERRUPTED or signals.lost():  # KeyboardInterrupt (any handled signal)
             _fail(signals.interrupted_message(), signals.exit_code())
         code = code if isinstance(code, int) else 0
         if standalone_mode:

@@ -366,6 +366,7 @@ def _run_tool(command: list[str], cwd: Path, stage: Path) -> subprocess.Complete
 
     On any interruption the whole group is killed before the stage is removed.
     """
+    signals.checkpoint()
     (stage / "tmp").mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(stage / "tmp")}
     with subprocess.Popen(
@@ -487,8 +488,14 @@ def _write_zip(files: dict[str, Path], target: Path) -> Built:
 
     try:
         with signals.created(make, lambda path: path.unlink(missing_ok=True)) as temporary:
-            with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            # A signal waits for the entry being written (an entry cut short leaves the
+            # archive unclosable), then stops the build between two entries.
+            with (
+                signals.deferred(),
+                zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+            ):
                 for name in sorted(files):
+                    signals.poll()
                     path = files[name]
                     info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
                     info.create_system = 3  # Unix, so the permissions below count

@@ -13,12 +13,13 @@ of claiming nothing was written.
 from __future__ import annotations
 
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -30,6 +31,7 @@ REPEAT_GRACE_S = 2.0
 
 class _State:
     received: int | None = None  # the last signal that arrived
+    lost = False  # its KeyboardInterrupt was raised inside a finalizer, which drops it
     raised_at: float | None = None
     holding = 0  # > 0: inside committing(); signals wait
     held: int | None = None
@@ -43,6 +45,34 @@ def install() -> None:
     """Make SIGINT, SIGTERM and SIGHUP interrupt the command like Ctrl-C."""
     for number in HANDLED:
         signal.signal(number, _handle)
+    sys.unraisablehook = _unraisable
+
+
+def _unraisable(report: Any) -> None:
+    """A KeyboardInterrupt raised inside a finalizer (`__del__`) cannot propagate: Python
+    prints it as "Exception ignored" and goes on. Keep it quiet, and remember it, so that
+    the next `checkpoint()` raises it where it can unwind."""
+    if isinstance(report.exc_value, KeyboardInterrupt) and _state.received is not None:
+        _state.lost = True
+        _state.raised_at = None
+        return
+    sys.__unraisablehook__(report)
+
+
+def checkpoint() -> None:
+    """Raise an interruption that a finalizer swallowed (called before each git or tool
+    command, and before the step that completes a verb)."""
+    if _state.lost and not _state.holding:
+        _state.lost = False
+        raise KeyboardInterrupt
+
+
+def poll() -> None:
+    """Inside `deferred()`: act on a held signal now, at a point where that is safe."""
+    if _state.held is not None or _state.lost:
+        _state.held = None
+        _state.lost = False
+        raise KeyboardInterrupt
 
 
 def _handle(number: int, frame: FrameType | None) -> None:
@@ -74,6 +104,7 @@ def committing(done: str) -> Iterator[None]:
     `done` says what exists once the step finished ("my-func was created"); an
     interruption after it reports that instead of "nothing was written".
     """
+    checkpoint()
     with deferred():
         yield
         _state.completed = done
@@ -83,6 +114,7 @@ def committing(done: str) -> Iterator[None]:
 def created(make: Callable[[], T], remove: Callable[[T], object]) -> Iterator[T]:
     """`make()` a temporary thing and always `remove()` it, even when a signal arrives
     right after it was made: signals are held from before `make` until it is guarded."""
+    checkpoint()
     _state.holding += 1
     try:
         thing = make()
@@ -127,6 +159,11 @@ def interrupted_message() -> str:
     if _state.completed:
         return f"interrupted ({name}) after the work was complete: {_state.completed}"
     return f"interrupted ({name}); nothing was written or changed"
+
+
+def lost() -> bool:
+    """A signal arrived whose interruption never unwound (see `_unraisable`)."""
+    return _state.lost
 
 
 def reset() -> None:

@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from scaffold import signals
+
 # Command-line configuration outranks every config file, the repository's included.
 HARDENING = (("core.hooksPath", os.devnull), ("core.fsmonitor", "false"))
 # Variables that would send git to another repository, or run an external diff.
@@ -87,6 +89,7 @@ def run_bytes(
 
 
 def _spawn(cwd: Path, args: Sequence[str], isolated: Path | None) -> dict[str, Any]:
+    signals.checkpoint()
     return {
         "args": _command(args),
         "cwd": cwd,
