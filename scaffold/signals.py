@@ -33,7 +33,7 @@ class _State:
     received: int | None = None  # the last signal that arrived
     lost = False  # its KeyboardInterrupt was raised inside a finalizer, which drops it
     raised_at: float | None = None
-    holding = 0  # > 0: inside committing(); signals wait
+    holding = 0  # > 0: inside deferred() (a commit step, a clean-up); signals wait
     held: int | None = None
     completed: str | None = None  # what is already done, once committing() ended
 
