@@ -64,6 +64,7 @@ class Trigger:
     name: str  # "sqs", "http-api", "none"
     label: str
     events: list[str]  # the catalog events a new repo gets in events/
+    http: bool = False  # an HTTP integration: gets the shared API (triggers/_http/)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class Catalog:
     default_trigger: str
     default_region: str
     sample_account: str  # the account id in sample events and fake contexts
+    default_memory_mb: int  # Lambda's defaults for a function that sets neither
+    default_timeout_s: int
     machines: dict[str, str] = field(default_factory=dict)  # arch -> wheel tag machine
     npm_cpus: dict[str, str] = field(default_factory=dict)  # arch -> npm --cpu
 
@@ -183,12 +186,19 @@ def load() -> Catalog:
         default_architecture=data["default_architecture"],
         default_runtime=data["default_runtime"],
         triggers={
-            name: Trigger(name=name, label=info["label"], events=list(info["events"]))
+            name: Trigger(
+                name=name,
+                label=info["label"],
+                events=list(info["events"]),
+                http=bool(info.get("http")),
+            )
             for name, info in triggers["triggers"].items()
         },
         default_trigger=triggers["default"],
         default_region=data["function"]["region"],
         sample_account=str(data["function"]["account"]),
+        default_memory_mb=int(data["function"]["memory_size"]),
+        default_timeout_s=int(data["function"]["timeout"]),
         machines={name: arch["machine"] for name, arch in data["architectures"].items()},
         npm_cpus={name: arch["npm_cpu"] for name, arch in data["architectures"].items()},
     )

@@ -23,9 +23,6 @@ from scaffold.safety import SMALL_FILE_LIMIT
 TEMPLATE_FILE = "template.yaml"
 ANSWERS_FILE = ".copier-answers.yml"
 FUNCTION_TYPE = "AWS::Serverless::Function"
-# Lambda's defaults for properties a template leaves out.
-DEFAULT_TIMEOUT = 3
-DEFAULT_MEMORY = 128
 
 
 @dataclass(frozen=True)
@@ -244,6 +241,7 @@ def _function_call(value: Any) -> tuple[str | None, Any]:
 
 
 def _function(root: Path, logical_id: str, resource: dict[str, Any], ctx: _Context) -> Function:
+    facts = catalog.load()
     properties = resource.get("Properties") or {}
     metadata = resource.get("Metadata") or {}
     merged = {**ctx.globals(), **properties}
@@ -270,7 +268,7 @@ def _function(root: Path, logical_id: str, resource: dict[str, Any], ctx: _Conte
                     f"set it with --env {key}=VALUE"
                 )
     logging_config = merged.get("LoggingConfig") or {}
-    architectures = merged.get("Architectures") or [catalog.load().default_architecture]
+    architectures = merged.get("Architectures") or [facts.default_architecture]
     name = merged.get("FunctionName")
     return Function(
         logical_id=logical_id,
@@ -278,8 +276,9 @@ def _function(root: Path, logical_id: str, resource: dict[str, Any], ctx: _Conte
         runtime=runtime,
         handler=handler,
         code_root=(root / code_uri).resolve(),
-        memory_size=int(_plain(ctx, merged.get("MemorySize")) or DEFAULT_MEMORY),
-        timeout=float(_plain(ctx, merged.get("Timeout")) or DEFAULT_TIMEOUT),
+        # Lambda's defaults (catalog/runtimes.yml) for properties the template leaves out.
+        memory_size=int(_plain(ctx, merged.get("MemorySize")) or facts.default_memory_mb),
+        timeout=float(_plain(ctx, merged.get("Timeout")) or facts.default_timeout_s),
         architecture=str(architectures[0]),
         log_format=str(logging_config.get("LogFormat") or "Text"),
         application_log_level=logging_config.get("ApplicationLogLevel"),

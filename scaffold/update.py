@@ -85,9 +85,12 @@ def update(request: UpdateRequest) -> Updated:
             "(_src_path, _commit), so there is nothing to update from"
         )
     source, old = str(source), str(old)
-    top = _require_clean_git(root)
     bundled = source == history.TEMPLATE_URL
     label = f"lambda-new's template (lambda-new {__version__})" if bundled else source
+    if bundled and old == __version__ and request.to in (None, old):
+        # At the installed version already: no git, no history repo, nothing to merge.
+        return Updated(root, label, old, old, [], [], request.pretend)
+    top = _require_clean_git(root)
 
     with ExitStack() as stack:
         scratch = stack.enter_context(signals.scratch("lambda-new-"))

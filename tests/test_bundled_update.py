@@ -136,6 +136,20 @@ def test_the_older_lambda_new_refuses_a_repo_from_the_newer_one(tmp_path, two_re
     assert "pip install -U lambda-new" in result.stderr
 
 
+def test_a_repo_at_the_installed_version_is_up_to_date_without_git(cli, tmp_path, monkeypatch):
+    """Nothing to merge: no clean-tree check, no history repo, not one git command."""
+    from scaffold import vcs
+
+    assert cli("fn", "--defaults").exit_code == 0
+    (tmp_path / "fn/notes.txt").write_text("work in progress\n")
+    monkeypatch.setattr(vcs, "_spawn", lambda *a: pytest.fail("git was run"))
+
+    result = cli("update", str(tmp_path / "fn"))
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == f"Already up to date: fn is at template {__version__}."
+
+
 def test_to_must_be_a_version_this_lambda_new_carries(cli, tmp_path):
     assert cli("fn", "--defaults").exit_code == 0
 

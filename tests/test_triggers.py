@@ -90,7 +90,7 @@ def test_handler_arrives_as_written(repos, trigger, runtime):
     # The HTTP triggers share one API module beside the handler; the others have none.
     app_source = source.replace("handler", "app")
     apps = [path.read_bytes() for path in repo.glob(target.replace("handler", "app"))]
-    if catalog.read_yaml("triggers.yml")["triggers"][trigger].get("http"):
+    if catalog.load().triggers[trigger].http:
         assert apps == [(REPO_ROOT / "triggers" / "_http" / app_source).read_bytes()]
     else:
         assert apps == []
