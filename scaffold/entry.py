@@ -14,7 +14,8 @@ _EARLY: list[int] = []
 
 def _early(number: int, frame: object) -> None:
     _EARLY.append(number)
-    raise KeyboardInterrupt
+    if len(_EARLY) == 1:  # a repeat must not cut the one-line exit short
+        raise KeyboardInterrupt
 
 
 def run() -> None:
@@ -23,23 +24,28 @@ def run() -> None:
         signal.signal(handled, _early)
     try:
         from scaffold import signals
-    except KeyboardInterrupt:
-        number = _EARLY[-1] if _EARLY else int(signal.SIGINT)
-        name = signal.Signals(number).name
-        sys.stderr.write(
-            f"lambda-new: error: interrupted ({name}); nothing was written or changed\n"
-        )
-        sys.exit(128 + number)
-    signals.install()
-    for stream in (sys.stdout, sys.stderr):
-        # File names that are not UTF-8 are printed escaped, never as a traceback.
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
-    try:
+
+        signals.install()
+        for stream in (sys.stdout, sys.stderr):
+            # File names that are not UTF-8 are printed escaped, never as a traceback.
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
         from scaffold.cli import app
 
         app()
     except KeyboardInterrupt:
-        sys.stderr.write(f"lambda-new: error: {signals.interrupted_message()}\n")
-        sys.exit(signals.exit_code())
+        _interrupted()
+
+
+def _interrupted() -> None:
+    """The one line for an interruption that reached the entry point."""
+    module = sys.modules.get("scaffold.signals")
+    if module is not None and module.received() is not None:
+        text, code = module.interrupted_message(), module.exit_code()
+    else:
+        number = _EARLY[0] if _EARLY else int(signal.SIGINT)
+        name = signal.Signals(number).name
+        text, code = f"interrupted ({name}); nothing was written or changed", 128 + number
+    sys.stderr.write(f"lambda-new: error: {text}\n")
+    sys.exit(code)

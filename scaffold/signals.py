@@ -161,6 +161,11 @@ def interrupted_message() -> str:
     return f"interrupted ({name}); nothing was written or changed"
 
 
+def received() -> int | None:
+    """The last handled signal that arrived, if any."""
+    return _state.received
+
+
 def lost() -> bool:
     """A signal arrived whose interruption never unwound (see `_unraisable`)."""
     return _state.lost

@@ -163,7 +163,7 @@ def handlers_installed(pid_of: Callable[[], int]) -> Callable[[], bool]:
     return check
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1, 0.2, 0.3])
+@pytest.mark.parametrize("delay", [0.0, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3])
 def test_an_interrupt_while_starting_up_is_one_line(tmp_path, delay):
     """From the entry point's first line on (before typer, copier... are imported)."""
     pid: list[int] = []
