@@ -21,20 +21,9 @@ if TYPE_CHECKING:
     import subprocess
 
 from scaffold import __version__, catalog, history, safety, signals, vcs
-from scaffold.errors import LambdaNewError, UsageError, first_error_line, last_line
+from scaffold.errors import LambdaNewError, UsageError, last_line
+from scaffold.rendering import copier_errors
 
-# What copier calls each question, as the user knows it.
-QUESTION_LABELS = {
-    "function_name": "function name",
-    "runtime": "--runtime",
-    "runtime_version": "--runtime-version",
-    "trigger": "--trigger",
-    "region": "--region",
-    "architecture": "--arch",
-    "description": "--description",
-    "owner": "--owner",
-    "team": "--team",
-}
 # The answers lambda-new itself reads after rendering (summary, first commit).
 NEEDED_ANSWERS = ("function_name", "lambda_runtime", "architecture")
 
@@ -226,61 +215,6 @@ def _render(source: str, repo: Path, data: dict[str, Any], request: NewProject) 
         unsafe=request.trust,
     )
     return dict(worker.answers.combined)
-
-
-@contextmanager
-def copier_errors(source: str, data: dict[str, Any]) -> Iterator[list[str]]:
-    """Turn what copier raises into one-line errors; collect its warnings as lines."""
-    import warnings
-
-    import jinja2
-    from copier.errors import CopierError, UnsafeTemplateError
-    from plumbum import ProcessExecutionError
-
-    lines: list[str] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield lines
-    except UnsafeTemplateError as error:
-        features = re.search(r"features?: (.*?)\.?$", str(error).splitlines()[0])
-        raise UsageError(
-            f"{source} runs code on this machine ({features[1] if features else 'tasks'}): "
-            "its copier.yml has _tasks, migrations or _jinja_extensions. Pass --trust "
-            "only if you trust where it comes from"
-        ) from None
-    except ValueError as error:
-        raise UsageError(_answer_error(str(error), data)) from None
-    except jinja2.TemplateError as error:
-        raise LambdaNewError(f"{source} failed to render: {error}") from None
-    except CopierError as error:
-        raise LambdaNewError(str(error).strip().splitlines()[0]) from None
-    except ProcessExecutionError as error:
-        raise LambdaNewError(
-            f"cannot read the template {source}: git said: {first_error_line(str(error.stderr))}"
-        ) from None
-    finally:
-        lines.extend(
-            " ".join(str(w.message).split()) for w in caught if _is_copier_warning(w.category)
-        )
-
-
-def _is_copier_warning(category: type[Warning]) -> bool:
-    from copier.errors import CopierWarning
-
-    return issubclass(category, CopierWarning)
-
-
-def _answer_error(message: str, data: dict[str, Any]) -> str:
-    """copier's 'Validation error for question ...' as a one-line CLI message."""
-    match = re.match(r"(?:Validation error for question|Invalid choice for) '(\w+)': (.*)", message)
-    if not match:
-        return message.splitlines()[0]
-    question, reason = match[1], " ".join(match[2].split())
-    label = QUESTION_LABELS.get(question, question)
-    value = data.get(question)
-    shown = f" {value!r}" if isinstance(value, str) and len(value) <= 80 else ""
-    return f"invalid {label}{shown}: {reason}"
 
 
 def _git_init(repo: Path, answers: dict[str, Any], staging: Path) -> str:

@@ -8,12 +8,11 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scaffold.project import Created
-
 if TYPE_CHECKING:
     from scaffold.config import Setting
     from scaffold.events import Event
     from scaffold.package import Built
+    from scaffold.project import Created
     from scaffold.update import Updated
 
 

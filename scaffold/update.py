@@ -36,7 +36,7 @@ from packaging.version import Version
 
 from scaffold import __version__, history, safety, signals, vcs
 from scaffold.errors import LambdaNewError, UsageError, from_os_error, last_line
-from scaffold.project import copier_errors
+from scaffold.rendering import copier_errors
 from scaffold.repo import ANSWERS_FILE, nearest, read_answers
 
 _git = vcs.run
