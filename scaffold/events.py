@@ -18,8 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from scaffold import catalog, repo
 from scaffold.errors import LambdaNewError, UsageError
 
@@ -67,7 +65,7 @@ def _read(path: Path) -> Event:
     match = _HEADER.match(path.read_text(encoding="utf-8"))
     if match is None:
         raise LambdaNewError(f"{path}: no 'lambda-new event' header")
-    header: dict[str, Any] = yaml.safe_load(match["yaml"])
+    header: dict[str, Any] = catalog.parse_yaml(match["yaml"])
     return Event(
         name=name,
         source=str(header["source"]),

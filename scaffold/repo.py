@@ -122,7 +122,7 @@ def read_answers(path: Path) -> dict[str, Any]:
         return {}
     text = _read_text(path, ANSWERS_FILE)
     try:
-        answers = yaml.safe_load(text)
+        answers = catalog.parse_yaml(text)
     except (yaml.YAMLError, RecursionError) as error:
         raise LambdaNewError(f"cannot read {path}: {_first_line(error)}") from None
     return answers if isinstance(answers, dict) else {}
@@ -158,7 +158,7 @@ class _Tagged:
     value: Any
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(catalog.SafeLoader):  # type: ignore[misc,valid-type]
     """YAML with CloudFormation's `!Ref`, `!Sub`, `!GetAtt`... kept as `_Tagged`."""
 
 
