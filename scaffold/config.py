@@ -18,7 +18,6 @@ from typing import Any
 
 from scaffold import catalog, safety
 from scaffold.errors import UsageError
-from scaffold.safety import SMALL_FILE_LIMIT
 
 CONFIG_VARIABLE = "LAMBDA_NEW_CONFIG"
 ENV_PREFIX = "LAMBDA_NEW_"
@@ -131,10 +130,9 @@ def team_defaults(settings: dict[str, Setting], interactive: bool) -> dict[str, 
 
 
 def _file_values(file: Path, known: dict[str, _Key]) -> dict[str, Any]:
-    data = safety.read_regular(file, SMALL_FILE_LIMIT, "the config file", UsageError)
-    if data is None:
+    text = safety.read_text(file, "the config file", UsageError)
+    if text is None:
         return {}
-    text = safety.decode(data, file, "the config file", UsageError)
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

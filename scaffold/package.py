@@ -39,7 +39,6 @@ from pathlib import Path
 
 from scaffold import catalog, repo, safety, signals
 from scaffold.errors import LambdaNewError, from_os_error
-from scaffold.safety import SMALL_FILE_LIMIT
 
 DIST = "dist"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
@@ -101,11 +100,11 @@ def _python_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict
 
 def _python_dependencies(root: Path) -> list[str]:
     pyproject = root / "pyproject.toml"
-    raw = safety.read_regular(pyproject, SMALL_FILE_LIMIT, "pyproject.toml", LambdaNewError)
-    if raw is None:
+    text = safety.read_text(pyproject, "pyproject.toml", LambdaNewError)
+    if text is None:
         return []
     try:
-        data = tomllib.loads(safety.decode(raw, pyproject, "pyproject.toml", LambdaNewError))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise LambdaNewError(f"cannot read {pyproject}: {error}") from None
     dependencies = data.get("project", {}).get("dependencies", [])
@@ -222,8 +221,9 @@ def _node_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[s
     if function.build_method == "esbuild":
         return _esbuild_tree(function, stage)
     files = {name: root / name for name in _npm_pack_files(root, stage)}
+    repo_root = found.root.resolve()
     for name, path in files.items():
-        _check_file(path, name, found.root)
+        _check_file(path, name, repo_root)
     if _production_dependencies(manifest):
         copy = stage / "app"
         for name in ("package.json", "package-lock.json", "npm-shrinkwrap.json"):
@@ -252,9 +252,9 @@ def _node_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[s
 
 
 def _production_dependencies(manifest: Path) -> dict[str, str]:
-    raw = safety.read_regular(manifest, SMALL_FILE_LIMIT, "package.json", LambdaNewError)
+    text = safety.read_text(manifest, "package.json", LambdaNewError)
     try:
-        data = json.loads(safety.decode(raw or b"{}", manifest, "package.json", LambdaNewError))
+        data = json.loads(text or "{}")
     except (ValueError, RecursionError) as error:
         raise LambdaNewError(f"cannot read {manifest}: {error}") from None
     dependencies = data.get("dependencies") or {}
@@ -402,6 +402,7 @@ def _walk(root: Path, within: Path, skip: tuple[str, ...] = ()) -> dict[str, Pat
     """
     files: dict[str, Path] = {}
     seen: set[Path] = set()
+    within = within.resolve()
     for folder, dirs, names in os.walk(root, followlinks=True):
         here = Path(folder)
         real = here.resolve()
@@ -424,9 +425,10 @@ def _walk(root: Path, within: Path, skip: tuple[str, ...] = ()) -> dict[str, Pat
 
 
 def _check_link(path: Path, name: str, within: Path) -> None:
+    """`within` is resolved already (links are judged by where they really lead)."""
     if path.is_symlink():
         resolved = path.resolve()
-        if not resolved.is_relative_to(within.resolve()):
+        if not resolved.is_relative_to(within):
             raise LambdaNewError(
                 f"{name} is a link to {resolved}, outside the repo: package ships only the "
                 "repo's own files; copy what the function needs into the repo (no zip written)"

@@ -18,7 +18,6 @@ import yaml
 
 from scaffold import catalog, safety
 from scaffold.errors import LambdaNewError, UsageError
-from scaffold.safety import SMALL_FILE_LIMIT
 
 TEMPLATE_FILE = "template.yaml"
 ANSWERS_FILE = ".copier-answers.yml"
@@ -129,10 +128,10 @@ def read_answers(path: Path) -> dict[str, Any]:
 
 
 def _read_text(path: Path, what: str) -> str:
-    data = safety.read_regular(path, SMALL_FILE_LIMIT, what, LambdaNewError)
-    if data is None:
+    text = safety.read_text(path, what, LambdaNewError)
+    if text is None:
         raise LambdaNewError(f"cannot read {what} {path}: it does not exist")
-    return safety.decode(data, path, what, LambdaNewError)
+    return text
 
 
 def _first_line(error: BaseException) -> str:

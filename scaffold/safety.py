@@ -56,7 +56,7 @@ def check_path(path: Path, root: Path, top: Path, label: str) -> None:
     if path.is_symlink():
         target = os.readlink(path)
         resolved = path.resolve()
-        inside = resolved == top or resolved.is_relative_to(top)
+        inside = resolved.is_relative_to(top)
         if not inside or any(is_git_name(part) for part in resolved.relative_to(top).parts):
             raise UsageError(
                 f"{label} renders {relative} as a link to {target}, outside the new repo "
@@ -100,6 +100,14 @@ def read_regular(path: Path, limit: int, what: str, error: type[LambdaNewError])
     if len(data) > limit:
         raise error(f"cannot read {what} {path}: it is over {limit:,} bytes")
     return data
+
+
+def read_text(
+    path: Path, what: str, error: type[LambdaNewError], limit: int = SMALL_FILE_LIMIT
+) -> str | None:
+    """`read_regular`, decoded as UTF-8; None when the file does not exist."""
+    data = read_regular(path, limit, what, error)
+    return None if data is None else decode(data, path, what, error)
 
 
 def decode(data: bytes, path: Path, what: str, error: type[LambdaNewError]) -> str:
