@@ -1,3 +1,3 @@
 """lambda-new: generate AWS Lambda function repositories for Python and Node.js."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

@@ -36,7 +36,7 @@ TEMPLATE_URL = "https://github.com/lambda-new/lambda-new.git"
 HISTORY_BUNDLE = catalog.PACKAGE_DIR / "template-history.bundle"
 
 # The files and folders that make up the template (besides what copier.yml includes).
-TEMPLATE_PARTS = ("copier.yml", "templates", "catalog", "triggers")
+TEMPLATE_PARTS = ("copier.yml", "templates", "catalog", "triggers", "languages")
 
 # What tools leave in a source checkout's template folders; a wheel never has them
 # (hatch follows .gitignore), so the installed template is the same from either.
