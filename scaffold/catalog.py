@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from scaffold.errors import UsageError
+from scaffold import __version__
+from scaffold.errors import LambdaNewError, UsageError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -135,11 +136,13 @@ class Catalog:
             ) from None
 
 
-def deprecation_warning(version: RuntimeVersion, today: datetime.date | None = None) -> str | None:
+def deprecation_warning(
+    version: RuntimeVersion, today: datetime.date | None = None, facts: Catalog | None = None
+) -> str | None:
     """A one-line warning for a version past AWS's deprecation date, else None."""
     if not version.is_deprecated(today):
         return None
-    family = load().runtimes[version.runtime]
+    family = (facts or load()).runtimes[version.runtime]
     newest = family.current_versions(today)
     advice = f"; prefer {', '.join(newest)}" if newest else ""
     return (
@@ -161,16 +164,36 @@ def parse_yaml(text: str) -> Any:
     return yaml.load(text, Loader=SafeLoader)
 
 
-def read_yaml(name: str) -> Any:
-    """A data file of catalog/, parsed."""
-    return parse_yaml((template_root() / "catalog" / name).read_text(encoding="utf-8"))
+def read_yaml(name: str, root: Path | None = None) -> Any:
+    """A data file of catalog/ (of the template at `root`; default: the bundled one), parsed."""
+    return parse_yaml(((root or template_root()) / "catalog" / name).read_text(encoding="utf-8"))
+
+
+def load(root: Path | None = None) -> Catalog:
+    """The catalog of the template at `root` (default: the bundled template).
+
+    A team's fork of the template may add runtime versions, architectures and
+    triggers: `lambda-new new --template` checks choices against that template's
+    catalog. A runtime needs a language module (scaffold/runtimes/) to run and
+    package; a catalog naming one this lambda-new lacks is refused.
+    """
+    return _load(root or template_root())
 
 
 @cache
-def load() -> Catalog:
-    """Read catalog/runtimes.yml and catalog/triggers.yml once per process."""
-    data: dict[str, Any] = read_yaml("runtimes.yml")
-    triggers: dict[str, Any] = read_yaml("triggers.yml")
+def _load(root: Path) -> Catalog:
+    """Read catalog/runtimes.yml and catalog/triggers.yml once per process and template."""
+    from scaffold import runtimes as languages
+
+    data: dict[str, Any] = read_yaml("runtimes.yml", root)
+    triggers: dict[str, Any] = read_yaml("triggers.yml", root)
+    for name in data["runtimes"]:
+        if name not in languages.known():
+            raise LambdaNewError(
+                f"{root / 'catalog' / 'runtimes.yml'}: runtime {name!r} has no language module "
+                f"in lambda-new (scaffold/runtimes/{name}.py), so it could not be run or "
+                f"packaged; lambda-new {__version__} runs {', '.join(languages.known())}"
+            )
     runtimes = {
         name: Runtime(
             name=name,

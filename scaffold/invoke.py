@@ -23,7 +23,6 @@ import math
 import os
 import secrets
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -33,10 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from scaffold import catalog, events, repo, safety
+from scaffold import catalog, events, repo, runtimes, safety
 from scaffold.errors import LambdaNewError, UsageError
 
-RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
+RUNTIME_DIR = runtimes.RUNTIME_DIR
 INIT_LIMIT_S = 10.0  # Lambda's limit on the init phase of an on-demand function
 MAX_TIMEOUT_S = 900.0
 EXIT_GRACE_S = 2.0  # how long a child may take to exit after answering
@@ -111,9 +110,7 @@ def prepare(request: Request, stdin: BinaryIO | None = None) -> Plan:
     event = read_event(request.event, found, stdin)
     overrides = events.parse_settings(request.env, "--env")
     warnings = list(function.warnings)
-    command, note = _command(found, function)
-    if note:
-        warnings.append(note)
+    command = runtimes.get(function.runtime.runtime).command(found.root, function.runtime)
     environment = lambda_environment(function, found.region, handler)
     environment.update(overrides)
     return Plan(function, handler, timeout, event, command, environment, tuple(warnings))
@@ -196,29 +193,6 @@ def lambda_environment(function: repo.Function, region: str, handler: str) -> di
     return env
 
 
-def _command(found: repo.Repo, function: repo.Function) -> tuple[list[str], str | None]:
-    """How to start the child, and a warning if it is not the runtime Lambda runs."""
-    runtime = function.runtime
-    if runtime.runtime == "node":
-        node = shutil.which("node")
-        if node is None:
-            raise LambdaNewError(f"node is not on PATH; {runtime.identifier} needs Node.js")
-        return [node, str(RUNTIME_DIR / "bootstrap.mjs")], None
-    return [_python(found.root, runtime.version), str(RUNTIME_DIR / "bootstrap.py")], None
-
-
-def _python(root: Path, version: str) -> str:
-    """The repo's .venv (it has the function's dependencies), else pythonX.Y, else ours."""
-    venv = root / ".venv" / "bin" / "python"
-    if venv.is_file():
-        return str(venv)
-    exact = shutil.which(f"python{version}")
-    # A version manager's shim can exist without the version behind it: ask it.
-    if exact and subprocess.run([exact, "-c", ""], capture_output=True).returncode == 0:
-        return exact
-    return sys.executable
-
-
 def new_request_id() -> str:
     return str(uuid.uuid4())
 
@@ -232,15 +206,16 @@ def trace_id() -> str:
 def run(plan: Plan, log: TextIO | None = None) -> Outcome:
     """Start the child, invoke once, and frame its logs on `log` (our stderr).
 
-    A function bundled by esbuild (SAM's `BuildMethod: esbuild`) runs from its bundle,
-    as Lambda runs it: the template's Handler names the bundle's file.
+    Code that runs only once built (an esbuild bundle: SAM's `BuildMethod: esbuild`)
+    is built first and runs from there, as Lambda runs it.
     """
-    if plan.function.build_method != "esbuild":
+    language = runtimes.get(plan.function.runtime.runtime)
+    if not language.needs_build(plan.function):
         return _run(plan, log or sys.stderr)
-    from scaffold import package, signals
+    from scaffold import signals
 
     with signals.scratch("lambda-new-invoke-") as stage:
-        root = package.bundle(plan.function, stage)
+        root = language.build(plan.function, stage)
         function = dataclasses.replace(plan.function, code_root=root)
         environment = {**plan.environment, "LAMBDA_TASK_ROOT": str(root)}
         bundled = dataclasses.replace(plan, function=function, environment=environment)
@@ -445,10 +420,10 @@ def _error_doc(error_type: str, message: str) -> bytes:
 
 def _version_warning(runtime: catalog.RuntimeVersion, version: str) -> list[str]:
     """Warn when the local interpreter is not the version Lambda runs."""
-    local = ".".join(version.split(".")[: 2 if runtime.runtime == "python" else 1])
+    local = runtimes.get(runtime.runtime).local_version(version)
     if not local or local == runtime.version:
         return []
-    name = "Python" if runtime.runtime == "python" else "Node.js"
+    name = catalog.load().runtimes[runtime.runtime].label
     return [f"running {name} {version} here; Lambda runs {runtime.identifier}"]
 
 

@@ -1,0 +1,89 @@
+"""The runtime seam: everything lambda-new does that depends on the language.
+
+One module per language, named as the runtime is in catalog/runtimes.yml
+(`python` -> scaffold/runtimes/python.py), each exposing `LANGUAGE`, an
+instance of `Language`. The verbs ask it, never the runtime's name:
+
+- `invoke` (scaffold/invoke.py): the command that starts the function's runtime
+  client, how many parts of the local interpreter's version Lambda's version
+  names, and whether the code must be built before it runs (an esbuild bundle);
+- `package` (scaffold/package.py): the zip's files (code and dependencies), and
+  the files a Handler string may name.
+
+The template side of a language is `languages/<name>/parts.jinja` (its parts of
+the shared Makefile, README, .gitignore and template.yaml) and `files` in
+catalog/runtimes.yml (its own files under templates/). `catalog.load()` refuses a
+catalog runtime without a module here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from abc import ABC, abstractmethod
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scaffold import catalog, repo
+
+RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"  # the runtime clients
+
+
+class Language(ABC):
+    """What one language does for lambda-new. Subclasses set the class attributes."""
+
+    name: str  # its catalog name
+    # The runtime client `invoke` starts (scaffold/runtime/), standard library only.
+    bootstrap: str
+    # How many parts of the local interpreter's version name a Lambda version:
+    # Python 3.13.1 -> "3.13" (2), Node.js 22.11.0 -> "22" (1).
+    version_parts: int
+
+    @abstractmethod
+    def handler_files(self, handler: str) -> list[str]:
+        """The files (relative to the code root) any one of which makes `handler` resolve."""
+
+    @abstractmethod
+    def interpreter(self, root: Path, runtime: catalog.RuntimeVersion) -> str:
+        """The program that runs the function's code locally (repo at `root`)."""
+
+    @abstractmethod
+    def zip_tree(self, found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
+        """The deployment zip's files, by entry name; `stage` is a scratch folder."""
+
+    def needs_build(self, function: repo.Function) -> bool:
+        """True when the code runs only once built (then `build` makes it)."""
+        return False
+
+    def build(self, function: repo.Function, stage: Path) -> Path:
+        """Build the code in `stage`; return the folder Lambda would run it from."""
+        return function.code_root
+
+    def command(self, root: Path, runtime: catalog.RuntimeVersion) -> list[str]:
+        """How `invoke` starts the runtime client for a function of the repo at `root`."""
+        return [self.interpreter(root, runtime), str(RUNTIME_DIR / self.bootstrap)]
+
+    def local_version(self, reported: str) -> str:
+        """The interpreter's version as Lambda names it ("3.13.1" -> "3.13")."""
+        return ".".join(reported.removeprefix("v").split(".")[: self.version_parts])
+
+
+def known() -> list[str]:
+    """The languages this lambda-new has a module for."""
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not info.name.startswith("_")
+    )
+
+
+@cache
+def get(name: str) -> Language:
+    """The language module registered as `name` (its catalog name)."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name not in known():
+        raise KeyError(name)
+    language: Language = importlib.import_module(f"{__name__}.{name}").LANGUAGE
+    return language

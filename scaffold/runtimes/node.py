@@ -1,0 +1,188 @@
+"""Node.js functions: handler strings, the local node, the zip's packages or bundle.
+
+Handler `src/handler.handler` names a file under the code root (CodeUri) without
+its extension (.js, .mjs, .cjs), as aws-lambda-ric resolves it. The zip holds
+what `npm pack` would publish plus production dependencies (`npm ci --omit=dev`),
+or one esbuild bundle when the function opts in with SAM's own `Metadata:
+BuildMethod: esbuild`; `invoke` runs that bundle, as Lambda would.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from scaffold import catalog, repo, safety, tree
+from scaffold.errors import LambdaNewError
+from scaffold.runtimes import Language
+
+
+class Node(Language):
+    name = "node"
+    bootstrap = "bootstrap.mjs"
+    version_parts = 1
+
+    def handler_files(self, handler: str) -> list[str]:
+        folder, _, base = handler.rpartition("/")
+        module = (f"{folder}/" if folder else "") + base.split(".", 1)[0]
+        return [module, f"{module}.js", f"{module}.mjs", f"{module}.cjs"]
+
+    def interpreter(self, root: Path, runtime: catalog.RuntimeVersion) -> str:
+        node = shutil.which("node")
+        if node is None:
+            raise LambdaNewError(f"node is not on PATH; {runtime.identifier} needs Node.js")
+        return node
+
+    def zip_tree(self, found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
+        return _node_tree(found, function, stage)
+
+    def needs_build(self, function: repo.Function) -> bool:
+        return function.build_method == "esbuild"
+
+    def build(self, function: repo.Function, stage: Path) -> Path:
+        return bundle(function, stage)
+
+
+LANGUAGE = Node()
+
+
+def _node_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
+    root = function.code_root
+    manifest = root / "package.json"
+    if not manifest.is_file() and function.build_method != "esbuild":
+        return tree.code_files(root, found.root)
+    # Checked before npm or esbuild reads anything: they follow links and block on a FIFO.
+    tree.code_files(root, found.root, skip=(*tree.EXCLUDED, "node_modules"))
+    if function.build_method == "esbuild":
+        return _esbuild_tree(function, stage)
+    files = {name: root / name for name in _npm_pack_files(root, stage)}
+    repo_root = found.root.resolve()
+    for name, path in files.items():
+        tree.check_file(path, name, repo_root)
+    if _production_dependencies(manifest):
+        copy = stage / "app"
+        for name in ("package.json", "package-lock.json", "npm-shrinkwrap.json"):
+            if (root / name).is_file():
+                copy.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(root / name, copy / name)
+        locked = (copy / "package-lock.json").is_file() or (copy / "npm-shrinkwrap.json").is_file()
+        cpu = catalog.load().npm_cpus[function.architecture]
+        _npm(
+            [
+                "ci" if locked else "install",
+                "--omit=dev",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                "--os=linux",
+                f"--cpu={cpu}",
+            ],
+            copy,
+            stage,
+        )
+        for name, path in tree.walk(copy / "node_modules", within=stage).items():
+            if name != ".package-lock.json":
+                files[f"node_modules/{name}"] = path
+    return files
+
+
+def _production_dependencies(manifest: Path) -> dict[str, str]:
+    text = safety.read_text(manifest, "package.json", LambdaNewError)
+    try:
+        data = json.loads(text or "{}")
+    except (ValueError, RecursionError) as error:
+        raise LambdaNewError(f"cannot read {manifest}: {error}") from None
+    dependencies = data.get("dependencies") or {}
+    return dependencies if isinstance(dependencies, dict) else {}
+
+
+def _npm_pack_files(root: Path, stage: Path) -> list[str]:
+    """What `npm pack` would publish (package.json "files", .npmignore)."""
+    output = _npm(["pack", "--dry-run", "--json", "--ignore-scripts"], root, stage)
+    try:
+        listing = json.loads(output)
+        return sorted(entry["path"] for entry in listing[0]["files"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise LambdaNewError("npm pack --dry-run printed something unexpected") from None
+
+
+def _esbuild_tree(function: repo.Function, stage: Path) -> dict[str, Path]:
+    return tree.walk(bundle(function, stage), within=stage)
+
+
+def bundle(function: repo.Function, stage: Path) -> Path:
+    """The esbuild bundle SAM's `BuildMethod: esbuild` makes, in stage/bundle."""
+    root = function.code_root
+    properties = function.build_properties
+    entry_points = [str(p) for p in properties.get("EntryPoints") or []]
+    if not entry_points:
+        raise LambdaNewError(
+            f"{function.logical_id}: BuildMethod esbuild needs BuildProperties.EntryPoints"
+        )
+    esbuild = _repo_tool(root, "esbuild")
+    out = stage / "bundle"
+    arguments = [
+        esbuild,
+        *entry_points,
+        "--bundle",
+        "--platform=node",
+        f"--outdir={out}",
+        f"--target={properties.get('Target') or 'node' + function.runtime.version}",
+        f"--format={properties.get('Format') or 'cjs'}",
+        "--log-level=error",
+    ]
+    if _truthy(properties.get("Minify")):
+        arguments.append("--minify")
+    if _truthy(properties.get("Sourcemap")):
+        arguments.append("--sourcemap")
+    for name in properties.get("External") or []:
+        arguments.append(f"--external:{name}")
+    for extension in properties.get("OutExtension") or []:
+        arguments.append(f"--out-extension:{extension}")
+    result = tree.run_tool(arguments, root, stage)
+    if result.returncode != 0:
+        raise LambdaNewError(f"esbuild failed: {_last_line(result.stderr)}")
+    return out
+
+
+def _repo_tool(root: Path, name: str) -> str:
+    local = root / "node_modules" / ".bin" / name
+    if local.is_file():
+        return str(local)
+    raise LambdaNewError(
+        f"BuildMethod esbuild needs {name} in the repo: npm install --save-dev {name}"
+    )
+
+
+def _npm(arguments: list[str], cwd: Path, stage: Path) -> str:
+    npm = shutil.which("npm")
+    if npm is None:
+        raise LambdaNewError("npm is not on PATH; packaging a Node.js function needs it")
+    result = tree.run_tool([npm, *arguments], cwd, stage)
+    if result.returncode != 0:
+        raise LambdaNewError(f"npm {arguments[0]} failed: {_npm_reason(result.stderr)}")
+    return result.stdout
+
+
+def _npm_reason(stderr: str) -> str:
+    """npm's own message and code (not the pointer to its debug log)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.startswith("npm error")]
+    code = next((line.split()[-1] for line in lines if line.startswith("npm error code ")), "")
+    messages = [
+        line.removeprefix("npm error").strip()
+        for line in lines
+        if not line.startswith("npm error code ") and "complete log" not in line
+    ]
+    message = next((m for m in messages if m), _last_line(stderr))
+    return f"{message} ({code})" if code else message
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if "ERR" in line or "error" in line.lower()]
+    return (errors or lines or ["no output"])[-1]
+
+
+def _truthy(value: object) -> bool:
+    return str(value).lower() in {"true", "1", "yes"}
