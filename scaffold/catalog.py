@@ -103,37 +103,37 @@ class Catalog:
         return None
 
     def runtime(self, name: str) -> Runtime:
-        try:
-            return self.runtimes[name]
-        except KeyError:
-            raise UsageError(
-                f"unknown runtime {name!r}; choose one of: {', '.join(self.runtimes)}"
-            ) from None
+        if name not in self.runtimes:
+            raise UsageError(unknown_choice("runtime", name, list(self.runtimes)))
+        return self.runtimes[name]
 
     def version(self, runtime: str, version: str) -> RuntimeVersion:
         family = self.runtime(runtime)
-        try:
-            return family.versions[version]
-        except KeyError:
-            choices = ", ".join(sorted(family.versions, key=_version_key))
-            raise UsageError(
-                f"unknown {family.label} version {version!r}; choose one of: {choices}"
-            ) from None
+        if version not in family.versions:
+            noun = f"{family.label} version"
+            raise UsageError(unknown_choice(noun, version, by_version(list(family.versions))))
+        return family.versions[version]
 
     def architecture(self, name: str) -> str:
         if name not in self.architectures:
-            raise UsageError(
-                f"unknown architecture {name!r}; choose one of: {', '.join(self.architectures)}"
-            )
+            raise UsageError(unknown_choice("architecture", name, self.architectures))
         return name
 
     def trigger(self, name: str) -> Trigger:
-        try:
-            return self.triggers[name]
-        except KeyError:
-            raise UsageError(
-                f"unknown trigger {name!r}; choose one of: {', '.join(self.triggers)}"
-            ) from None
+        if name not in self.triggers:
+            raise UsageError(unknown_choice("trigger", name, list(self.triggers)))
+        return self.triggers[name]
+
+
+def unknown_choice(noun: str, value: str, choices: list[str]) -> str:
+    """The one message for a value that is not one of the template's choices."""
+    return f"unknown {noun} {value!r}; choose one of: {', '.join(choices)}"
+
+
+def by_version(versions: list[str]) -> list[str]:
+    """Versions oldest first ("3.9" before "3.10"); any that is not numeric, last."""
+    numeric = [v for v in versions if re.fullmatch(r"\d+(\.\d+)*", v)]
+    return sorted(numeric, key=_version_key) + [v for v in versions if v not in numeric]
 
 
 def deprecation_warning(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scaffold import catalog, safety
+from scaffold import catalog, questions, safety
 from scaffold.errors import UsageError
 
 CONFIG_VARIABLE = "LAMBDA_NEW_CONFIG"
@@ -24,10 +24,6 @@ ENV_PREFIX = "LAMBDA_NEW_"
 BUILT_IN = "built-in"
 COMMAND_LINE = "command line"
 CONFIG_FILE = "config file"
-
-# The settings that answer a template question, by question name.
-QUESTIONS = {"arch": "architecture"}
-ANSWERED = ("runtime", "architecture", "trigger", "region", "owner", "team")
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
@@ -118,9 +114,9 @@ def team_defaults(settings: dict[str, Setting], interactive: bool) -> dict[str, 
         if setting.source not in (COMMAND_LINE, BUILT_IN)
     }
     defaults = {
-        QUESTIONS.get(name, name): value
+        questions.BY_SETTING[name].name: value
         for name, value in chosen.items()
-        if QUESTIONS.get(name, name) in ANSWERED
+        if name in questions.BY_SETTING
     }
     runtime = settings["runtime"]
     version = chosen.get(f"{runtime.value}_version")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import subprocess
 
-from scaffold import __version__, catalog, history, safety, signals, vcs
+from scaffold import __version__, catalog, history, questions, safety, signals, vcs
 from scaffold.errors import LambdaNewError, UsageError, last_line
 from scaffold.rendering import copier_errors
 
@@ -56,32 +56,32 @@ class NewProject:
         return self.output_dir / self.name
 
     def data(self) -> dict[str, Any]:
-        """The answers given, checked against the catalog, as copier data.
+        """The answers given, as copier data, by question name (scaffold/questions.py).
 
-        The function name and description are checked by copier.yml's own
-        validators (one rule for the CLI and for plain copier alike).
+        Choices are checked by `check_choices` for the bundled template, and by copier
+        against a team template's own choices; the function name and description by
+        copier.yml's validators (one rule for the CLI and for plain copier alike).
         """
-        facts = catalog.load()
         data: dict[str, Any] = {"function_name": self.name}
+        for question in questions.ASKED:
+            value = getattr(self, question.field)
+            if value is not None:
+                data[question.name] = value
+        return data
+
+    def check_choices(self, facts: catalog.Catalog) -> None:
+        """Runtime, version, architecture and trigger: one of the catalog's."""
         runtime = self.runtime
         if runtime is not None:
-            data["runtime"] = facts.runtime(runtime).name
+            facts.runtime(runtime)
         elif not self.interactive:
             runtime = self.defaults.get("runtime", facts.default_runtime)
-        if self.runtime_version is not None:
-            if runtime is not None:
-                facts.version(runtime, self.runtime_version)
-            data["runtime_version"] = self.runtime_version
+        if self.runtime_version is not None and runtime is not None:
+            facts.version(runtime, self.runtime_version)
         if self.architecture is not None:
-            data["architecture"] = facts.architecture(self.architecture)
+            facts.architecture(self.architecture)
         if self.trigger is not None:
-            data["trigger"] = facts.trigger(self.trigger).name
-        if self.region is not None:
-            data["region"] = self.region
-        for key in ("description", "owner", "team"):
-            if getattr(self, key) is not None:
-                data[key] = getattr(self, key)
-        return data
+            facts.trigger(self.trigger)
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,8 @@ class Created:
 def create(request: NewProject) -> Created:
     """Render a new repository at `request.destination`, atomically."""
     data = request.data()
+    if request.template is None:  # checked early; a team template's copier checks its own
+        request.check_choices(catalog.load())
     destination = request.destination
     if _is_plain_name(request.name):
         _refuse_occupied(destination)
@@ -108,7 +110,7 @@ def create(request: NewProject) -> Created:
     with _staging_area(destination) as staging:
         repo = staging / "repo"
         if request.template is None:
-            source = str(history.stage_template(staging / "template"))
+            source = str(history.template_folder(staging / "template"))
             data |= {"template_src": history.TEMPLATE_URL, "template_version": __version__}
         else:
             source = template_source(request.template)

@@ -7,25 +7,13 @@ hardened by `scaffold.vcs.for_copier`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from types import FrameType
 from typing import Any
 
+from scaffold import catalog, questions
 from scaffold.errors import LambdaNewError, UsageError, first_error_line
-
-# What copier calls each question, as the user knows it.
-QUESTION_LABELS = {
-    "function_name": "function name",
-    "runtime": "--runtime",
-    "runtime_version": "--runtime-version",
-    "trigger": "--trigger",
-    "region": "--region",
-    "architecture": "--arch",
-    "description": "--description",
-    "owner": "--owner",
-    "team": "--team",
-}
 
 
 @contextmanager
@@ -43,14 +31,16 @@ def copier_errors(source: str, data: dict[str, Any]) -> Iterator[list[str]]:
             warnings.simplefilter("always")
             yield lines
     except UnsafeTemplateError as error:
-        features = re.search(r"features?: (.*?)\.?$", str(error).splitlines()[0])
         raise UsageError(
-            f"{source} runs code on this machine ({features[1] if features else 'tasks'}): "
-            "its copier.yml has _tasks, migrations or _jinja_extensions. Pass --trust "
-            "only if you trust where it comes from"
+            f"{source} runs code on this machine ({_unsafe_features(error)}): its copier.yml "
+            "has _tasks, migrations or _jinja_extensions. Pass --trust only if you trust "
+            "where it comes from"
         ) from None
     except ValueError as error:
-        raise UsageError(_answer_error(str(error), data)) from None
+        refused = _refused_answer(error, data)
+        if refused is None:
+            raise  # not an answer copier refused: a bug, with its traceback
+        raise UsageError(refused) from None
     except jinja2.TemplateError as error:
         raise LambdaNewError(f"{source} failed to render: {error}") from None
     except CopierError as error:
@@ -71,13 +61,55 @@ def _is_copier_warning(category: type[Warning]) -> bool:
     return issubclass(category, CopierWarning)
 
 
-def _answer_error(message: str, data: dict[str, Any]) -> str:
-    """copier's 'Validation error for question ...' as a one-line CLI message."""
-    match = re.match(r"(?:Validation error for question|Invalid choice for) '(\w+)': (.*)", message)
-    if not match:
-        return message.splitlines()[0]
-    question, reason = match[1], " ".join(match[2].split())
-    label = QUESTION_LABELS.get(question, question)
-    value = data.get(question)
-    shown = f" {value!r}" if isinstance(value, str) and len(value) <= 80 else ""
-    return f"invalid {label}{shown}: {reason}"
+def _refused_answer(error: ValueError, data: dict[str, Any]) -> str | None:
+    """An answer copier refused, as a one-line CLI message; None for any other error.
+
+    copier raises a plain ValueError from its Question, in `_parse_answer` (a value
+    that is not one of the choices) or `validate_answer` (the question's validator
+    rendered a message). Which question, its choices and the validator's message are
+    read from that Question, where the error was raised, not parsed out of its text.
+    """
+    frame = _raising_frame(error)
+    if frame is None or frame.f_globals.get("__name__") != "copier._user_data":
+        return None
+    found = frame.f_locals.get("self")
+    name = getattr(found, "var_name", None)
+    if not isinstance(name, str):
+        return None
+    question = questions.BY_NAME.get(name)
+    label = question.option if question and question.option.startswith("-") else name
+    value = data.get(name)
+    if frame.f_code.co_name == "_parse_answer":
+        choices = [str(choice) for choice in frame.f_locals.get("valid", [])]
+        shown = frame.f_locals.get("ans", value)
+        noun = question.noun if question else name
+        if name == "runtime_version":  # "Python version", from the template's own catalog
+            context = getattr(found, "context", {})
+            with suppress(LookupError, TypeError):
+                family = context["catalog"][0]["runtimes"][context["runtime"]]
+                noun, choices = f"{family['label']} version", catalog.by_version(choices)
+        return catalog.unknown_choice(noun, str(shown), choices)
+    if frame.f_code.co_name == "validate_answer":
+        reason = " ".join(str(frame.f_locals.get("err_msg", "")).split())
+        shown = f" {value!r}" if isinstance(value, str) and len(value) <= 80 else ""
+        what = "function name" if name == "function_name" else label
+        return f"invalid {what}{shown}: {reason}"
+    return None
+
+
+def _unsafe_features(error: BaseException) -> str:
+    """What copier found unsafe ("tasks", "migrations"...): its own list, where it raised."""
+    frame = _raising_frame(error)
+    features = frame.f_locals.get("features") if frame is not None else None
+    if isinstance(features, list | tuple | set | frozenset) and features:
+        return ", ".join(sorted(str(feature) for feature in features))
+    return "tasks, migrations or extensions"
+
+
+def _raising_frame(error: BaseException) -> FrameType | None:
+    traceback = error.__traceback__
+    if traceback is None:
+        return None
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return traceback.tb_frame

@@ -1,0 +1,35 @@
+"""The template's questions as the user knows them: one table, read by every verb.
+
+Each question of copier.yml that lambda-new answers has a command-line option of
+`lambda-new new`, a field of `project.NewProject`, and (for team defaults) a
+setting of `lambda-new config` (LAMBDA_NEW_<KEY>, the config file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str  # in copier.yml and .copier-answers.yml
+    option: str  # of `lambda-new new`
+    field: str  # of project.NewProject
+    setting: str | None  # of `lambda-new config` (a team default), if any
+    noun: str  # what it is, in "unknown {noun} 'x'; choose one of: ..."
+
+
+FUNCTION_NAME = Question("function_name", "NAME", "name", None, "function name")
+ASKED = (
+    Question("runtime", "--runtime", "runtime", "runtime", "runtime"),
+    # The version's team default is per runtime: python_version, node_version (config.py).
+    Question("runtime_version", "--runtime-version", "runtime_version", None, "runtime version"),
+    Question("architecture", "--arch", "architecture", "arch", "architecture"),
+    Question("trigger", "--trigger", "trigger", "trigger", "trigger"),
+    Question("region", "--region", "region", "region", "region"),
+    Question("description", "--description", "description", None, "description"),
+    Question("owner", "--owner", "owner", "owner", "owner tag"),
+    Question("team", "--team", "team", "team", "team tag"),
+)
+BY_NAME = {question.name: question for question in (FUNCTION_NAME, *ASKED)}
+BY_SETTING = {question.setting: question for question in ASKED if question.setting}

@@ -1,0 +1,158 @@
+"""The runtime seam and the template's own catalog.
+
+Every runtime of the catalog has a language module (scaffold/runtimes/) and a
+parts file (languages/<name>/parts.jinja): a repo of each renders only its own
+files, and `invoke` and `package` resolve its handler. A team's fork may add
+versions and triggers; `lambda-new new --template` checks choices against it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from scaffold import catalog, runtimes
+from scaffold.errors import LambdaNewError
+
+from .conftest import REPO_ROOT, release, team_template
+
+FACTS = catalog.load()
+
+
+def _catalog_yml(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("runtime", list(FACTS.runtimes))
+def test_every_catalog_runtime_renders_invokes_and_packages(cli, tmp_path, runtime):
+    """What would have caught a runtime added to the catalog alone: a repo with no
+    handler, another language's files, or `invoke` running it under the wrong client."""
+    result = cli("fn", "--runtime", runtime, "--defaults", "--no-git")
+    assert result.exit_code == 0, result.stderr
+    repo = tmp_path / "fn"
+    made = {p.relative_to(repo).as_posix() for p in repo.rglob("*") if p.is_file()}
+
+    # Its own files (catalog/runtimes.yml `files`), none of another runtime's.
+    import pathspec
+
+    def owned_by(name: str) -> pathspec.PathSpec:
+        files = catalog.read_yaml("runtimes.yml")["runtimes"][name]["files"]
+        return pathspec.PathSpec.from_lines("gitignore", files)
+
+    assert any(owned_by(runtime).match_file(path) for path in made)
+    for other in FACTS.runtimes:
+        if other != runtime:
+            theirs = {path for path in made if owned_by(other).match_file(path)}
+            assert theirs <= {p for p in made if owned_by(runtime).match_file(p)}
+
+    invoked = cli("invoke", "--path", str(repo))
+    assert invoked.exit_code == 0, invoked.stderr
+    assert invoked.stdout.strip()
+
+    packaged = cli("package", "--path", str(repo))
+    assert packaged.exit_code == 0, packaged.stderr
+    language = runtimes.get(runtime)
+    from scaffold import repo as repos
+
+    handler = repos.find(repo).function().handler
+    with zipfile.ZipFile(repo / "dist" / "fn.zip") as archive:
+        assert set(language.handler_files(handler)) & set(archive.namelist())
+
+
+def test_every_catalog_runtime_has_a_language_module_and_parts():
+    for name in FACTS.runtimes:
+        assert runtimes.get(name).name == name
+        assert (REPO_ROOT / "languages" / name / "parts.jinja").is_file()
+
+
+def test_a_catalog_runtime_without_a_language_module_is_refused(tmp_path):
+    shutil.copytree(REPO_ROOT / "catalog", tmp_path / "catalog")
+    runtimes_yml = tmp_path / "catalog" / "runtimes.yml"
+    text = _catalog_yml(runtimes_yml).replace(
+        "  node:\n",
+        '  ruby:\n    label: Ruby\n    default: "3.4"\n    files: [/Gemfile]\n'
+        '    versions:\n      "3.4": {identifier: ruby3.4, deprecation: "2028-03-31", os: al2023}\n'
+        "  node:\n",
+    )
+    runtimes_yml.write_text(text, encoding="utf-8")
+
+    with pytest.raises(LambdaNewError) as refused:
+        catalog.load(tmp_path)
+
+    message = str(refused.value)
+    assert "runtime 'ruby' has no language module" in message
+    assert "scaffold/runtimes/ruby.py" in message
+    assert "\n" not in message
+
+
+@pytest.fixture
+def fork(tmp_path: Path) -> Path:
+    """A team's fork of the template: release 2.0.0 adds Python 3.15 and a `cron`
+    trigger (a copy of `schedule`), in its own catalog."""
+    folder = team_template(tmp_path / "fork")
+    runtimes_yml = folder / "catalog" / "runtimes.yml"
+    runtimes_yml.write_text(
+        _catalog_yml(runtimes_yml).replace(
+            '      "3.14": {identifier: python3.14',
+            '      "3.15": {identifier: python3.15, deprecation: "2030-10-31", os: al2023}\n'
+            '      "3.14": {identifier: python3.14',
+        ),
+        encoding="utf-8",
+    )
+    triggers_yml = folder / "catalog" / "triggers.yml"
+    triggers_yml.write_text(
+        _catalog_yml(triggers_yml)
+        + "  cron:\n    label: Cron job (the team's own)\n    events: [schedule]\n",
+        encoding="utf-8",
+    )
+    shutil.copytree(folder / "triggers" / "schedule", folder / "triggers" / "cron")
+    release(folder, tag="2.0.0")
+    return folder
+
+
+def test_a_team_fork_may_add_a_runtime_version_and_a_trigger(cli, tmp_path, fork):
+    result = cli(
+        "fn", "--template", str(fork), "--runtime-version", "3.15", "-t", "cron", "--defaults"
+    )
+
+    assert result.exit_code == 0, result.stderr
+    template = (tmp_path / "fn" / "template.yaml").read_text()
+    assert "Runtime: python3.15" in template
+    assert "Type: Schedule" in template
+    answers = (tmp_path / "fn" / ".copier-answers.yml").read_text()
+    assert "trigger: cron" in answers
+    assert "_commit: 2.0.0" in answers
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-t", "nope"], "unknown trigger 'nope'; choose one of: none, api, "),
+        (["--runtime-version", "2.7"], "unknown Python version '2.7'; choose one of: 3.10, "),
+        (["--arch", "sparc"], "unknown architecture 'sparc'; choose one of: x86_64, arm64"),
+        (["--runtime", "java"], "unknown runtime 'java'; choose one of: python, node"),
+    ],
+)
+def test_a_team_fork_checks_choices_against_its_own_catalog(cli, tmp_path, fork, args, message):
+    result = cli("fn", "--template", str(fork), "--defaults", *args)
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"lambda-new: error: {message}"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    if "trigger" in message:
+        assert result.stderr.rstrip().endswith("schedule, cron")
+    if "Python version" in message:
+        assert result.stderr.rstrip().endswith("3.14, 3.15")
+    assert not (tmp_path / "fn").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["fork"]
+
+
+def test_the_bundled_template_refuses_what_only_a_fork_offers(cli, tmp_path):
+    result = cli("fn", "-t", "cron", "--defaults")
+
+    assert result.exit_code == 2
+    assert "unknown trigger 'cron'; choose one of: none, api" in result.stderr
+    assert not (tmp_path / "fn").exists()
