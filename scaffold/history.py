@@ -59,6 +59,22 @@ _FIXED_IDENTITY = {
 }
 
 
+def template_folder(staging: Path) -> Path:
+    """The installed template as a plain folder for copier to render from.
+
+    An installed wheel's `scaffold/_template/` is one already (the template's files
+    only; the `__pycache__` pip compiles there is in copier.yml's `_exclude`): it is
+    used as it is, nothing copied. A source checkout's template root is the
+    repository itself (.git, which copier would clone instead, plus .venv,
+    node_modules and caches): its template is copied to `staging` first, the same
+    files a wheel holds. Both give the same bytes (tests/test_fast_paths.py).
+    """
+    root = catalog.template_root()
+    if root == catalog.PACKAGE_DIR / "_template" and not (root / ".git").exists():
+        return root
+    return stage_template(staging)
+
+
 def stage_template(target: Path) -> Path:
     """Copy the installed template to a plain folder and return it."""
     root = catalog.template_root()
