@@ -4,23 +4,42 @@
 a command name is taken as the name of a new function.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer would evaluate every annotation
+# again (twice) when it builds the commands, on every run.
 
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from scaffold import __version__, catalog, signals
+from scaffold import coercion, signals
+from scaffold.entry import PROG, version_line
 from scaffold.errors import EXIT_FAILED, EXIT_INTERRUPTED, LambdaNewError, from_os_error
 
-PROG = "lambda-new"
+if TYPE_CHECKING:
+    from scaffold.catalog import Catalog
 
 
-class _NewIsTheDefault(TyperGroup):
+class _Command(TyperCommand):
+    """A command whose option values are converted without pydantic (scaffold/coercion.py)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        coercion.install(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+
+class _Group(TyperGroup):
+    """A group of commands (`events`, `config`), its options converted like a command's."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        coercion.install(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+
+class _NewIsTheDefault(_Group):
     """A group whose default command is `new`, and whose errors are one line."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
@@ -78,8 +97,8 @@ app = typer.Typer(
 
 
 def _show_version(value: bool) -> None:
-    if value:
-        typer.echo(f"{PROG} {__version__}")
+    if value:  # plain `lambda-new --version` never gets here: scaffold/entry.py answers it
+        typer.echo(version_line())
         raise typer.Exit()
 
 
@@ -96,20 +115,38 @@ def main(
     """
 
 
-FACTS = catalog.load()
-
-
 def _one_of(choices: list[str], default: str) -> str:
     return f"One of: {', '.join(choices)} (default {default})."
 
 
-def _runtime_help() -> str:
-    facts = FACTS
+def _catalog_help(facts: "Catalog") -> dict[str, str]:
+    """The help of `new`'s options that list the catalog's choices and defaults."""
     versions = "; ".join(
         f"{name}: {', '.join(family.current_versions())} (default {family.default_version})"
         for name, family in facts.runtimes.items()
     )
-    return f"Runtime version ({versions}). Older versions work with a deprecation warning."
+    return {
+        "runtime": _one_of(list(facts.runtimes), facts.default_runtime),
+        "runtime_version": f"Runtime version ({versions}). "
+        "Older versions work with a deprecation warning.",
+        "arch": _one_of(facts.architectures, facts.default_architecture),
+        "trigger": _one_of(list(facts.triggers), facts.default_trigger)
+        + " 'none' means invoked directly (no event source).",
+        "region": f"AWS region to deploy to (default {facts.default_region}).",
+    }
+
+
+class _NewCommand(_Command):
+    """`new`: the catalog (YAML) is read for its help only when that help is shown."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from scaffold import catalog
+
+        texts = _catalog_help(catalog.load())
+        for param in self.params:
+            if isinstance(param, TyperOption) and param.name in texts:
+                param.help = texts[param.name]
+        super().format_help(ctx, formatter)
 
 
 Trust = Annotated[
@@ -123,48 +160,26 @@ Trust = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=_NewCommand)
 def new(
     name: Annotated[
         str, typer.Argument(metavar="NAME", help="Function name: 1-64 letters, digits, - or _.")
     ],
     runtime: Annotated[
         str | None,
-        typer.Option(
-            "--runtime",
-            "-r",
-            metavar="RUNTIME",
-            help=_one_of(list(FACTS.runtimes), FACTS.default_runtime),
-        ),
+        typer.Option("--runtime", "-r", metavar="RUNTIME"),  # help: _catalog_help
     ] = None,
     runtime_version: Annotated[
-        str | None, typer.Option("--runtime-version", metavar="VERSION", help=_runtime_help())
+        str | None, typer.Option("--runtime-version", metavar="VERSION")  # help: _catalog_help
     ] = None,
     arch: Annotated[
-        str | None,
-        typer.Option(
-            "--arch",
-            metavar="ARCH",
-            help=_one_of(FACTS.architectures, FACTS.default_architecture),
-        ),
+        str | None, typer.Option("--arch", metavar="ARCH")  # help: _catalog_help
     ] = None,
     trigger: Annotated[
-        str | None,
-        typer.Option(
-            "--trigger",
-            "-t",
-            metavar="TRIGGER",
-            help=_one_of(list(FACTS.triggers), FACTS.default_trigger)
-            + " 'none' means invoked directly (no event source).",
-        ),
+        str | None, typer.Option("--trigger", "-t", metavar="TRIGGER")  # help: _catalog_help
     ] = None,
     region: Annotated[
-        str | None,
-        typer.Option(
-            "--region",
-            metavar="REGION",
-            help=f"AWS region to deploy to (default {FACTS.default_region}).",
-        ),
+        str | None, typer.Option("--region", metavar="REGION")  # help: _catalog_help
     ] = None,
     description: Annotated[
         str | None,
@@ -260,6 +275,7 @@ def _warn(warnings: list[str]) -> None:
 def _command_group(name: str, help: str) -> typer.Typer:
     """A `lambda-new NAME ...` group of subcommands, added to the app."""
     group = typer.Typer(
+        cls=_Group,
         name=name,
         help=help,
         no_args_is_help=True,
@@ -273,7 +289,7 @@ def _command_group(name: str, help: str) -> typer.Typer:
 events_app = _command_group("events", "Sample events exactly as AWS sends them (offline catalog).")
 
 
-@events_app.command("list")
+@events_app.command("list", cls=_Command)
 def events_list(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a JSON list of {name, source, description}.")
@@ -285,7 +301,7 @@ def events_list(
     typer.echo(report.events_table(list(events.load().values()), as_json=as_json))
 
 
-@events_app.command("show")
+@events_app.command("show", cls=_Command)
 def events_show(
     name: Annotated[str, typer.Argument(metavar="NAME", help="An event name from 'events list'.")],
     settings: Annotated[
@@ -329,7 +345,7 @@ FunctionId = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=_Command)
 def invoke(
     event: Annotated[
         str | None,
@@ -379,7 +395,7 @@ def invoke(
         raise typer.Exit(EXIT_FAILED)
 
 
-@app.command()
+@app.command(cls=_Command)
 def package(
     path: RepoPath = Path(),
     function: FunctionId = None,
@@ -397,7 +413,7 @@ def package(
     typer.echo(report.built(built))
 
 
-@app.command()
+@app.command(cls=_Command)
 def update(
     path: Annotated[
         Path, typer.Argument(metavar="PATH", help="The generated repo (default: here).")
@@ -446,7 +462,7 @@ config_app = _command_group(
 )
 
 
-@config_app.command("show")
+@config_app.command("show", cls=_Command)
 def config_show() -> None:
     """Print every setting's effective value and where it came from.
 

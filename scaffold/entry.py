@@ -2,6 +2,9 @@
 
 Ctrl-C, SIGTERM or SIGHUP while typer and the rest are still being imported
 ends the command with one line, like an interruption anywhere later.
+
+`lambda-new --version` alone is answered here, before typer is imported: it is
+what scripts and bug reports run, and it needs nothing else.
 """
 
 from __future__ import annotations
@@ -9,7 +12,15 @@ from __future__ import annotations
 import signal
 import sys
 
+PROG = "lambda-new"
+
 _EARLY: list[int] = []
+
+
+def version_line() -> str:
+    from scaffold import __version__
+
+    return f"{PROG} {__version__}"
 
 
 def _early(number: int, frame: object) -> None:
@@ -23,6 +34,10 @@ def run() -> None:
     for handled in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(handled, _early)
     try:
+        if sys.argv[1:] == ["--version"]:  # what the CLI would print, without building it
+            sys.stdout.write(version_line() + "\n")
+            sys.stdout.flush()
+            return
         from scaffold import signals
 
         signals.install()
