@@ -9,6 +9,7 @@ what scripts and bug reports run, and it needs nothing else.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -34,9 +35,8 @@ def run() -> None:
     for handled in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(handled, _early)
     try:
-        if sys.argv[1:] == ["--version"]:  # what the CLI would print, without building it
-            sys.stdout.write(version_line() + "\n")
-            sys.stdout.flush()
+        if sys.argv[1:] == ["--version"]:  # what the CLI prints, without building it
+            _print_version()
             return
         from scaffold import signals
 
@@ -51,6 +51,23 @@ def run() -> None:
         app()
     except KeyboardInterrupt:
         _interrupted()
+
+
+def _print_version() -> None:
+    """The version on stdout; a failure ends the command as it would in the CLI."""
+    if sys.stdout is None:  # stdout closed: nothing printed, exit 0 (typer's echo)
+        return
+    try:
+        sys.stdout.write(version_line() + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader is gone: exit 1 quietly (typer's main)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        sys.exit(1)
+    except OSError as error:  # a full disk...: one line (cli.py's main)
+        from scaffold.errors import EXIT_FAILED, from_os_error
+
+        sys.stderr.write(f"{PROG}: error: {from_os_error(error)}\n")
+        sys.exit(EXIT_FAILED)
 
 
 def _interrupted() -> None:

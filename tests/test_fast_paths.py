@@ -16,8 +16,9 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import pytest
 import typer
@@ -134,6 +135,38 @@ def test_everyday_commands_do_not_import_pydantic(tmp_path):
         "config": "['typer']",
         "invoke": "['typer']",
     }
+
+
+def _version(argv: list[str], stdout: str) -> tuple[int, str, str]:
+    """`lambda-new ARGV` printing to a pipe, a full disk, a closed stdout, or a pipe whose
+    reader has gone: exit code, stdout, stderr."""
+    run = "from scaffold.entry import run; import sys; sys.argv[0] = 'lambda-new'; run()"
+    if stdout == "closed":
+        run = f"import os; os.close(1); {run}"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    with ExitStack() as stack:
+        target: int | IO[bytes] = subprocess.PIPE
+        if stdout == "full":
+            target = stack.enter_context(Path("/dev/full").open("wb"))
+        if stdout == "gone":
+            reader, target = os.pipe()
+            os.close(reader)
+            stack.callback(os.close, target)
+        result = subprocess.run(
+            [sys.executable, "-c", run, *argv], env=env, stdout=target, stderr=subprocess.PIPE
+        )
+    return result.returncode, (result.stdout or b"").decode(), result.stderr.decode()
+
+
+@pytest.mark.parametrize("stdout", ["pipe", "full", "closed", "gone"])
+def test_version_alone_ends_as_the_clis_own_version_does(stdout):
+    """`--version` alone is answered before typer; `--version --version` goes through it."""
+    shortcut = _version(["--version"], stdout)
+
+    assert shortcut == _version(["--version", "--version"], stdout)
+    assert "Traceback" not in shortcut[2]
+    if stdout == "pipe":
+        assert shortcut[1].startswith("lambda-new ")
 
 
 # ---- YAML through libyaml ----------------------------------------------------------------
