@@ -62,7 +62,10 @@ class NewProject:
         against a team template's own choices; the function name and description by
         copier.yml's validators (one rule for the CLI and for plain copier alike).
         """
-        data: dict[str, Any] = {"function_name": self.name}
+        data: dict[str, Any] = {
+            "function_name": self.name,
+            "logical_id_prefix": logical_id_prefix(self.name),
+        }
         for question in questions.ASKED:
             value = getattr(self, question.field)
             if value is not None:
@@ -82,6 +85,14 @@ class NewProject:
             facts.architecture(self.architecture)
         if self.trigger is not None:
             facts.trigger(self.trigger)
+
+
+def logical_id_prefix(name: str) -> str:
+    """The function's part of its resources' logical ids: my-func -> MyFunc (MyFuncFunction,
+    MyFuncQueue...), so that a repo can hold more functions without renames. A letter
+    comes first, as CloudFormation requires: 2fa -> Fn2fa."""
+    prefix = "".join(word[:1].upper() + word[1:] for word in re.split(r"[-_]+", name))
+    return prefix if prefix[:1].isalpha() else f"Fn{prefix}"
 
 
 @dataclass(frozen=True)

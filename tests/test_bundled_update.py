@@ -228,3 +228,51 @@ def test_a_repo_from_0_1_0_updates_and_new_questions_take_the_team_defaults(cli,
     git(repo, "commit", "--quiet", "--message", "Update")
     run_in(repo, "make", "test")
     run_in(repo, "cfn-lint", "template.yaml")
+
+
+def test_a_repo_from_0_3_0_keeps_its_logical_ids_when_it_updates(cli, tmp_path):
+    """0.4.0 derives logical ids from the function (OrdersFunction, OrdersQueue). A repo
+    made before keeps Function and Queue: renaming a deployed resource's logical id
+    would make CloudFormation replace it (a new, empty queue)."""
+    import copier
+
+    git_dir = history.template_repo(tmp_path / "history")
+    repo = tmp_path / "orders"
+    copier.run_copy(
+        str(git_dir),
+        repo,
+        vcs_ref="0.3.0",
+        data={
+            "function_name": "orders",
+            "trigger": "sqs",
+            "template_src": history.TEMPLATE_URL,
+            "template_version": "0.3.0",
+        },
+        defaults=True,
+        quiet=True,
+        settings=copier.Settings(),
+    )
+    git(repo, "init", "--quiet")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message", "Made by lambda-new 0.3.0")
+    before = (repo / "template.yaml").read_text()
+
+    result = cli("update", str(repo))
+
+    assert result.exit_code == 0, result.stderr
+    answers = yaml.safe_load((repo / ".copier-answers.yml").read_text())
+    assert (answers["_commit"], answers["logical_id_prefix"]) == (__version__, "")
+    template = (repo / "template.yaml").read_text()
+    for line in ("  Function:", "  Queue:", "  DeadLetterQueue:", "!GetAtt Queue.Arn"):
+        assert line in before
+        assert line in template
+    assert "build-Function:" in (repo / "Makefile").read_text()
+    run_in(repo, "cfn-lint", "template.yaml")
+
+    fresh = cli("orders-new", "-t", "sqs", "--defaults", "--no-git")
+    assert fresh.exit_code == 0, fresh.stderr
+    template = (tmp_path / "orders-new" / "template.yaml").read_text()
+    assert "  OrdersNewFunction:" in template
+    assert "  OrdersNewQueue:" in template
+    assert "!GetAtt OrdersNewDeadLetterQueue.Arn" in template
+    assert "build-OrdersNewFunction:" in (tmp_path / "orders-new" / "Makefile").read_text()
