@@ -376,10 +376,10 @@ def invoke(
     framed by START, END and REPORT lines, go to stderr. Exit 1 if the function
     failed or timed out.
     """
-    from scaffold import invoke as invoking
+    from scaffold import invoker
 
-    plan = invoking.prepare(
-        invoking.Request(
+    plan = invoker.prepare(
+        invoker.Request(
             path=path,
             event=event,
             handler=handler,
@@ -388,7 +388,7 @@ def invoke(
             function=function,
         )
     )
-    outcome = invoking.run(plan)
+    outcome = invoker.run(plan)
     sys.stdout.buffer.write(outcome.payload + b"\n")
     sys.stdout.flush()
     if not outcome.ok:
@@ -406,10 +406,9 @@ def package(
     the function's Python and architecture. Node.js: the files npm pack would publish
     plus production dependencies, or an esbuild bundle (Metadata: BuildMethod: esbuild).
     """
-    from scaffold import package as packaging
-    from scaffold import report
+    from scaffold import packager, report
 
-    built = packaging.build(path, function)
+    built = packager.build(path, function)
     typer.echo(report.built(built))
 
 
@@ -437,12 +436,11 @@ def update(
     Needs a clean git work tree. Changes are left uncommitted for review. Conflicts
     keep both sides between <<<<<<< and >>>>>>> markers, and exit 1.
     """
-    from scaffold import config, report
-    from scaffold import update as updating
+    from scaffold import config, report, updater
 
     settings = config.effective({"trust": trust})
-    updated = updating.update(
-        updating.UpdateRequest(
+    updated = updater.update(
+        updater.UpdateRequest(
             path=path,
             to=to,
             pretend=pretend,

@@ -1,6 +1,6 @@
 """Running copier for a verb: what it raises as one-line errors, its warnings as lines.
 
-`new` (scaffold/project.py) and `update` (scaffold/update.py) both render
+`new` (scaffold/project.py) and `update` (scaffold/updater.py) both render
 through copier; this is the part they share. The git commands copier runs are
 hardened by `scaffold.vcs.for_copier`.
 """

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from scaffold.config import Setting
     from scaffold.events import Event
-    from scaffold.package import Built
+    from scaffold.packager import Built
     from scaffold.project import Created
-    from scaffold.update import Updated
+    from scaffold.updater import Updated
 
 
 def tree(root_name: str, files: list[str]) -> list[str]:

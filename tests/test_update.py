@@ -229,7 +229,7 @@ def test_bad_template_sources_are_one_line_errors(cli, tmp_path):
 
 
 def test_an_interrupted_update_puts_the_repo_back(cli, team_repo, monkeypatch):
-    from scaffold import update
+    from scaffold import updater
 
     def half_done(destination: Path, *args: object) -> None:
         (destination / "Makefile").write_text("half-written\n")
@@ -237,7 +237,7 @@ def test_an_interrupted_update_puts_the_repo_back(cli, team_repo, monkeypatch):
         (destination / "template.yaml").unlink()
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(update, "_run_copier", half_done)
+    monkeypatch.setattr(updater, "_run_copier", half_done)
     before = files_of(team_repo)
 
     result = cli("update", str(team_repo))

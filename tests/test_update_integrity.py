@@ -94,12 +94,12 @@ def test_a_taken_template_new_name_is_left_alone_and_said(cli, owned_repo):
 
 def test_an_error_while_writing_puts_everything_back(cli, owned_repo, monkeypatch):
     """The third file write fails (as a full disk would): nothing of the update stays."""
-    from scaffold import update
+    from scaffold import updater
 
     repo, _ = owned_repo
     before = snapshot(repo)
     written = []
-    original = update._Journal.write
+    original = updater._Journal.write
 
     def failing(self, path, source):
         written.append(path)
@@ -107,7 +107,7 @@ def test_an_error_while_writing_puts_everything_back(cli, owned_repo, monkeypatc
             raise OSError(28, "No space left on device", str(path))
         original(self, path, source)
 
-    monkeypatch.setattr(update._Journal, "write", failing)
+    monkeypatch.setattr(updater._Journal, "write", failing)
 
     result = cli("update", str(repo))
 
@@ -121,7 +121,7 @@ def test_an_update_with_conflicts_that_fails_leaves_the_index_as_it_was(
     cli, owned_repo, monkeypatch
 ):
     """Conflicts are recorded in the index last; a failure there undoes the files too."""
-    from scaffold import update
+    from scaffold import updater
     from scaffold.errors import LambdaNewError
 
     repo, template = owned_repo
@@ -134,7 +134,7 @@ def test_an_update_with_conflicts_that_fails_leaves_the_index_as_it_was(
     def broken(self, clone, unmerged):
         raise LambdaNewError("cannot record the conflicts: index.lock exists")
 
-    monkeypatch.setattr(update._Journal, "record_conflicts", broken)
+    monkeypatch.setattr(updater._Journal, "record_conflicts", broken)
     result = cli("update", str(repo))
 
     assert result.exit_code == 1

@@ -1,7 +1,7 @@
 /**
  * lambda-new's Node.js runtime client: runs one invocation the way aws-lambda-ric does.
  *
- * Started by `lambda-new invoke` (scaffold/invoke.py) as a fresh `node` process in
+ * Started by `lambda-new invoke` (scaffold/invoker.py) as a fresh `node` process in
  * the function's code root. Node's standard library only.
  *
  * Behaviour follows AWS's runtime interface client: 3.x for nodejs20.x and

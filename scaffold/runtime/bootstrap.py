@@ -1,6 +1,6 @@
 """lambda-new's Python runtime client: runs one invocation the way awslambdaric does.
 
-Started by `lambda-new invoke` (scaffold/invoke.py) as a fresh process of the
+Started by `lambda-new invoke` (scaffold/invoker.py) as a fresh process of the
 function's Python, in the function's code root. Standard library only, and
 Python 3.10+, because it runs in the user's interpreter and virtualenv.
 

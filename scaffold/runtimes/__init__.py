@@ -4,10 +4,10 @@ One module per language, named as the runtime is in catalog/runtimes.yml
 (`python` -> scaffold/runtimes/python.py), each exposing `LANGUAGE`, an
 instance of `Language`. The verbs ask it, never the runtime's name:
 
-- `invoke` (scaffold/invoke.py): the command that starts the function's runtime
+- `invoke` (scaffold/invoker.py): the command that starts the function's runtime
   client, how many parts of the local interpreter's version Lambda's version
   names, and whether the code must be built before it runs (an esbuild bundle);
-- `package` (scaffold/package.py): the zip's files (code and dependencies), and
+- `package` (scaffold/packager.py): the zip's files (code and dependencies), and
   the files a Handler string may name.
 
 The template side of a language is `languages/<name>/parts.jinja` (its parts of
