@@ -8,6 +8,7 @@ here repeats a value from those files.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -95,11 +96,25 @@ class Catalog:
     npm_cpus: dict[str, str] = field(default_factory=dict)  # arch -> npm --cpu
 
     def runtime_by_identifier(self, identifier: str) -> RuntimeVersion | None:
-        """python3.13 -> its RuntimeVersion; None if lambda-new does not know it."""
+        """python3.13 -> its RuntimeVersion; None if no language of lambda-new's runs it.
+
+        A version the catalog does not list (python3.15, added by a team's fork of the
+        template) is known by its language's identifier pattern; it gets the operating
+        system of the family's newest listed version and no deprecation date.
+        """
+        from scaffold import runtimes as languages
+
         for family in self.runtimes.values():
             for version in family.versions.values():
                 if version.identifier == identifier:
                     return version
+        for family in self.runtimes.values():
+            number = languages.get(family.name).version_of(identifier)
+            if number is not None:
+                newest = family.versions[by_version(list(family.versions))[-1]]
+                return dataclasses.replace(
+                    newest, version=number, identifier=identifier, deprecation=datetime.date.max
+                )
         return None
 
     def runtime(self, name: str) -> Runtime:

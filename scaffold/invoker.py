@@ -119,10 +119,8 @@ def prepare(request: Request, stdin: BinaryIO | None = None) -> Plan:
 def read_event(spec: str | None, found: repo.Repo, stdin: BinaryIO | None) -> bytes:
     """The event's bytes: from stdin, a file, the repo's events/, or the catalog."""
     if spec is None:
-        trigger = catalog.load().triggers.get(found.trigger or "")
-        name = trigger.events[0] if trigger and trigger.events else "invoke"
-        default = found.root / "events" / f"{name}.json"
-        if not default.is_file():
+        default = _first_sample(found)
+        if default is None:
             return b"{}"
         spec = str(default)
     sample = found.root / "events" / f"{spec}.json"
@@ -153,6 +151,18 @@ def read_event(spec: str | None, found: repo.Repo, stdin: BinaryIO | None) -> by
     except ValueError as error:
         raise UsageError(f"the event from {where} is not JSON ({error})") from None
     return data
+
+
+def _first_sample(found: repo.Repo) -> Path | None:
+    """The repo's first sample event: its trigger's first (catalog/triggers.yml), or for a
+    trigger only a team's template knows, the first of events/ by name; else None."""
+    events_dir = found.root / "events"
+    trigger = catalog.load().triggers.get(found.trigger or "")
+    if trigger is not None:
+        default = events_dir / f"{(trigger.events or ['invoke'])[0]}.json"
+        return default if default.is_file() else None
+    samples = sorted(events_dir.glob("*.json")) if events_dir.is_dir() else []
+    return samples[0] if samples else None
 
 
 def _event_file(path: Path) -> bytes:

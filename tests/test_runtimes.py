@@ -126,6 +126,13 @@ def test_a_team_fork_may_add_a_runtime_version_and_a_trigger(cli, tmp_path, fork
     assert "trigger: cron" in answers
     assert "_commit: 2.0.0" in answers
 
+    # lambda-new runs and packages the version the fork added (its language knows the
+    # identifier), though its own catalog does not list it.
+    invoked = cli("invoke", "--path", str(tmp_path / "fn"))
+    assert invoked.exit_code == 0, invoked.stderr
+    packaged = cli("package", "--path", str(tmp_path / "fn"))
+    assert packaged.exit_code == 0, packaged.stderr
+
 
 @pytest.mark.parametrize(
     ("args", "message"),
@@ -156,3 +163,17 @@ def test_the_bundled_template_refuses_what_only_a_fork_offers(cli, tmp_path):
     assert result.exit_code == 2
     assert "unknown trigger 'cron'; choose one of: none, api" in result.stderr
     assert not (tmp_path / "fn").exists()
+
+
+def test_an_error_that_is_not_a_refused_answer_keeps_its_traceback(cli, monkeypatch):
+    """Only what copier's questions refuse becomes a one-line usage error; a ValueError
+    from anywhere else is a bug, and must not be disguised as the user's mistake."""
+    from scaffold import project
+
+    def broken(*args: object) -> None:
+        raise ValueError("a bug in lambda-new")
+
+    monkeypatch.setattr(project, "_render", broken)
+
+    with pytest.raises(ValueError, match="a bug in lambda-new"):
+        cli("fn", "--defaults", "--no-git")

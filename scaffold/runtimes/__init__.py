@@ -41,6 +41,14 @@ class Language(ABC):
     # How many parts of the local interpreter's version name a Lambda version:
     # Python 3.13.1 -> "3.13" (2), Node.js 22.11.0 -> "22" (1).
     version_parts: int
+    # Lambda's runtime identifiers of this language; group 1 is the version
+    # (python3.13 -> 3.13), so a version a team's fork adds still runs and packages.
+    identifier_pattern: str
+
+    def version_of(self, identifier: str) -> str | None:
+        """The version a Lambda runtime identifier of this language names, else None."""
+        match = re.fullmatch(self.identifier_pattern, identifier)
+        return match[1] if match else None
 
     @abstractmethod
     def handler_files(self, handler: str) -> list[str]:

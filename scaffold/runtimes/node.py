@@ -22,6 +22,7 @@ class Node(Language):
     name = "node"
     bootstrap = "bootstrap.mjs"
     version_parts = 1
+    identifier_pattern = r"nodejs(\d+)\.x"
 
     def handler_files(self, handler: str) -> list[str]:
         folder, _, base = handler.rpartition("/")

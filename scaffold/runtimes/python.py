@@ -23,6 +23,7 @@ class Python(Language):
     name = "python"
     bootstrap = "bootstrap.py"
     version_parts = 2
+    identifier_pattern = r"python(3\.\d+)"
 
     def handler_files(self, handler: str) -> list[str]:
         module = handler.rsplit(".", 1)[0].replace(".", "/")
