@@ -83,13 +83,16 @@ def test_same_answers_give_identical_bytes(tmp_path, generate):
 @pytest.mark.parametrize("runtime", list(FACTS.runtimes))
 def test_plain_copier_copy_gives_the_same_repo(tmp_path, generate, runtime):
     """`copier copy` of this repo (no --trust) equals the CLI, but for where the answers say
-    the template came from: the CLI records its release, plain copier the path it was given."""
+    the template came from: the CLI records its release, plain copier the path it was given.
+    The CLI answers logical_id_prefix from the function name (fn -> Fn); with plain copier
+    it is a question like the others."""
     template = history.stage_template(tmp_path / "template")
     copied = tmp_path / "copied"
     subprocess.run(
         [
             *(sys.executable, "-m", "copier", "copy", "--defaults", "--quiet"),
             *("--data", "function_name=fn", "--data", f"runtime={runtime}"),
+            *("--data", "logical_id_prefix=Fn"),
             *(str(template), str(copied)),
         ],
         check=True,
