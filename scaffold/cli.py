@@ -436,18 +436,22 @@ def update(
     Needs a clean git work tree. Changes are left uncommitted for review. Conflicts
     keep both sides between <<<<<<< and >>>>>>> markers, and exit 1.
     """
-    from scaffold import config, report, updater
+    from scaffold import report, updater
 
-    settings = config.effective({"trust": trust})
-    updated = updater.update(
-        updater.UpdateRequest(
-            path=path,
-            to=to,
-            pretend=pretend,
-            trust=bool(settings["trust"].value),
-            defaults=config.team_defaults(settings, interactive=False),
+    updated = updater.up_to_date(path, to, pretend)
+    if updated is None:
+        from scaffold import config
+
+        settings = config.effective({"trust": trust})
+        updated = updater.update(
+            updater.UpdateRequest(
+                path=path,
+                to=to,
+                pretend=pretend,
+                trust=bool(settings["trust"].value),
+                defaults=config.team_defaults(settings, interactive=False),
+            )
         )
-    )
     _warn(updated.warnings)
     typer.echo(report.updated(updated))
     if updated.conflicts:

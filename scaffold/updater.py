@@ -75,8 +75,22 @@ class Updated:
         return self.old == self.new and not self.changes
 
 
-def update(request: UpdateRequest) -> Updated:
-    root = _find_root(request.path)
+def up_to_date(path: Path, to: str | None, pretend: bool = False) -> Updated | None:
+    """The result of an update that has nothing to do, known from the answers file alone:
+    a repo of the bundled template already at this lambda-new's version. None otherwise.
+
+    `lambda-new update` asks this first, before reading team defaults: no git, no history
+    repo, no config (about the cost of `--help`).
+    """
+    root, _, source, old = _recorded(path)
+    if source == history.TEMPLATE_URL and old == __version__ and to in (None, old):
+        return Updated(root, _label(source), old, old, [], [], pretend)
+    return None
+
+
+def _recorded(path: Path) -> tuple[Path, dict[str, Any], str, str]:
+    """The repo's root, its answers, and the template's source and version they record."""
+    root = _find_root(path)
     answers = read_answers(root / ANSWERS_FILE)
     source, old = answers.get("_src_path"), answers.get("_commit")
     if not source or not old:
@@ -84,12 +98,24 @@ def update(request: UpdateRequest) -> Updated:
             f"{root / ANSWERS_FILE} does not record the template's source and version "
             "(_src_path, _commit), so there is nothing to update from"
         )
-    source, old = str(source), str(old)
+    return root, answers, str(source), str(old)
+
+
+def _label(source: str) -> str:
+    return (
+        f"lambda-new's template (lambda-new {__version__})"
+        if source == history.TEMPLATE_URL
+        else source
+    )
+
+
+def update(request: UpdateRequest) -> Updated:
+    done = up_to_date(request.path, request.to, request.pretend)
+    if done is not None:
+        return done
+    root, answers, source, old = _recorded(request.path)
     bundled = source == history.TEMPLATE_URL
-    label = f"lambda-new's template (lambda-new {__version__})" if bundled else source
-    if bundled and old == __version__ and request.to in (None, old):
-        # At the installed version already: no git, no history repo, nothing to merge.
-        return Updated(root, label, old, old, [], [], request.pretend)
+    label = _label(source)
     top = _require_clean_git(root)
 
     with ExitStack() as stack:
