@@ -34,6 +34,7 @@ COMMANDS = [
     ("lambda-new events list", ["events", "list"], False),
     ("lambda-new config show", ["config", "show"], False),
     ("lambda-new invoke (python repo)", ["invoke"], True),
+    ("lambda-new update (repo up to date)", ["update"], True),
     ("lambda-new new x --defaults --no-git", ["new", "x", "--defaults", "--no-git"], False),
 ]
 TYPER = "python -c 'import typer'"
