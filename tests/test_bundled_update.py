@@ -187,33 +187,39 @@ def test_a_recorded_release_never_changes():
     assert "0.1.0" in recorded
 
 
-def test_a_repo_from_0_1_0_updates_and_new_questions_take_the_team_defaults(cli, tmp_path):
-    """The real previous release: 0.1.0 had no owner/team questions. A repo made by it
-    (rendered here from the recorded 0.1.0 template, with the answers 0.1.0 wrote) updates
-    to this version, and the team's config answers the new questions."""
+def _made_by_release(tmp_path: Path, version: str, name: str, **answers: str) -> Path:
+    """A repo as lambda-new `version` made it: rendered from that recorded template with
+    the answers it wrote, and committed."""
     import copier
 
     git_dir = history.template_repo(tmp_path / "history")
-    repo = tmp_path / "old"
+    repo = tmp_path / name
     copier.run_copy(
         str(git_dir),
         repo,
-        vcs_ref="0.1.0",
+        vcs_ref=version,
         data={
-            "function_name": "old",
-            "runtime": "python",
-            "trigger": "sqs",
+            "function_name": name,
+            **answers,
             "template_src": history.TEMPLATE_URL,
-            "template_version": "0.1.0",
+            "template_version": version,
         },
         defaults=True,
         quiet=True,
         settings=copier.Settings(),
     )
-    assert "owner" not in yaml.safe_load((repo / ".copier-answers.yml").read_text())
     git(repo, "init", "--quiet")
     git(repo, "add", "--all")
-    git(repo, "commit", "--quiet", "--message", "Made by lambda-new 0.1.0")
+    git(repo, "commit", "--quiet", "--message", f"Made by lambda-new {version}")
+    return repo
+
+
+def test_a_repo_from_0_1_0_updates_and_new_questions_take_the_team_defaults(cli, tmp_path):
+    """The real previous release: 0.1.0 had no owner/team questions. A repo made by it
+    (rendered here from the recorded 0.1.0 template, with the answers 0.1.0 wrote) updates
+    to this version, and the team's config answers the new questions."""
+    repo = _made_by_release(tmp_path, "0.1.0", "old", runtime="python", trigger="sqs")
+    assert "owner" not in yaml.safe_load((repo / ".copier-answers.yml").read_text())
     config_file = tmp_path / "team.toml"
     config_file.write_text('owner = "payments"\n')
 
@@ -234,27 +240,7 @@ def test_a_repo_from_0_3_0_keeps_its_logical_ids_when_it_updates(cli, tmp_path):
     """0.4.0 derives logical ids from the function (OrdersFunction, OrdersQueue). A repo
     made before keeps Function and Queue: renaming a deployed resource's logical id
     would make CloudFormation replace it (a new, empty queue)."""
-    import copier
-
-    git_dir = history.template_repo(tmp_path / "history")
-    repo = tmp_path / "orders"
-    copier.run_copy(
-        str(git_dir),
-        repo,
-        vcs_ref="0.3.0",
-        data={
-            "function_name": "orders",
-            "trigger": "sqs",
-            "template_src": history.TEMPLATE_URL,
-            "template_version": "0.3.0",
-        },
-        defaults=True,
-        quiet=True,
-        settings=copier.Settings(),
-    )
-    git(repo, "init", "--quiet")
-    git(repo, "add", "--all")
-    git(repo, "commit", "--quiet", "--message", "Made by lambda-new 0.3.0")
+    repo = _made_by_release(tmp_path, "0.3.0", "orders", trigger="sqs")
     before = (repo / "template.yaml").read_text()
 
     result = cli("update", str(repo))
