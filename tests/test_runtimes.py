@@ -177,3 +177,17 @@ def test_an_error_that_is_not_a_refused_answer_keeps_its_traceback(cli, monkeypa
 
     with pytest.raises(ValueError, match="a bug in lambda-new"):
         cli("fn", "--defaults", "--no-git")
+
+
+def test_every_language_fills_the_same_parts_of_the_shared_files():
+    """The shared files call the same macros and read the same values of every language."""
+    import re
+
+    def names(language: str) -> set[str]:
+        text = (REPO_ROOT / "languages" / language / "parts.jinja").read_text()
+        return set(re.findall(r"\{%-? (?:macro|set) (\w+)", text))
+
+    expected = names(FACTS.default_runtime)
+    assert {"make_tools", "readme_test", "sam_code", "ident", "raises"} <= expected
+    for name in FACTS.runtimes:
+        assert names(name) == expected, name
