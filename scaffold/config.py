@@ -42,6 +42,9 @@ class _Key:
     check: Callable[[Any], str | None]  # an error ("use one of ..."), or None when valid
     default: Any = None
     boolean: bool = False
+    # One of the bundled template's catalog choices: checked only when no team template
+    # is in effect (a team's fork may offer more; copier checks against its catalog).
+    choice: bool = False
 
 
 def path(environ: Mapping[str, str] | None = None) -> Path:
@@ -60,7 +63,13 @@ def keys() -> dict[str, _Key]:
         _Key("template", "copier template: a local path or git URL", _text),
         _Key("vcs_ref", "template version (git tag) for new repos", _text),
         _Key("trust", "allow templates that run code (_tasks, extensions)", _boolean, False, True),
-        _Key("runtime", "runtime family", _one_of(list(facts.runtimes)), facts.default_runtime),
+        _Key(
+            "runtime",
+            "runtime family",
+            _one_of(list(facts.runtimes)),
+            facts.default_runtime,
+            choice=True,
+        ),
     ]
     listed += [
         _Key(
@@ -68,12 +77,25 @@ def keys() -> dict[str, _Key]:
             f"{family.label} version",
             _one_of(family.current_versions(), also=list(family.versions)),
             family.default_version,
+            choice=True,
         )
         for name, family in facts.runtimes.items()
     ]
     listed += [
-        _Key("arch", "architecture", _one_of(facts.architectures), facts.default_architecture),
-        _Key("trigger", "event source", _one_of(list(facts.triggers)), facts.default_trigger),
+        _Key(
+            "arch",
+            "architecture",
+            _one_of(facts.architectures),
+            facts.default_architecture,
+            choice=True,
+        ),
+        _Key(
+            "trigger",
+            "event source",
+            _one_of(list(facts.triggers)),
+            facts.default_trigger,
+            choice=True,
+        ),
         _Key("region", "AWS region", _region, facts.default_region),
         _Key("owner", "the function's `owner` tag", _tag_value),
         _Key("team", "the function's `team` tag", _tag_value),
@@ -88,9 +110,10 @@ def effective(
     """Every setting's value and where it came from. Raises UsageError on a bad value."""
     environ = os.environ if environ is None else environ
     known = keys()
+    choices: list[tuple[str, Any, str]] = []  # (key, value, where it was set), checked last
     layers = [
-        (_file_values(path(environ), known), CONFIG_FILE),
-        (_environment_values(environ, known), "env"),
+        (_file_values(path(environ), known, choices), CONFIG_FILE),
+        (_environment_values(environ, known, choices), "env"),
         ({k: v for k, v in (command_line or {}).items() if v is not None}, COMMAND_LINE),
     ]
     settings = {name: Setting(name, key.default, BUILT_IN) for name, key in known.items()}
@@ -98,6 +121,10 @@ def effective(
         for name, value in values.items():
             where = f"{ENV_PREFIX}{name.upper()}" if source == "env" else source
             settings[name] = Setting(name, value, where)
+    if settings["template"].value is None:  # the bundled template: its catalog's choices
+        for name, value, where in choices:
+            if problem := known[name].check(value):
+                raise UsageError(f"{where}: {problem}")
     return settings
 
 
@@ -125,7 +152,9 @@ def team_defaults(settings: dict[str, Setting], interactive: bool) -> dict[str, 
     return defaults
 
 
-def _file_values(file: Path, known: dict[str, _Key]) -> dict[str, Any]:
+def _file_values(
+    file: Path, known: dict[str, _Key], choices: list[tuple[str, Any, str]]
+) -> dict[str, Any]:
     text = safety.read_text(file, "the config file", UsageError)
     if text is None:
         return {}
@@ -142,13 +171,17 @@ def _file_values(file: Path, known: dict[str, _Key]) -> dict[str, Any]:
             raise UsageError(f"{file}: {name} = {value!r}: use true or false")
         if not key.boolean and not isinstance(value, str):
             raise UsageError(f"{file}: {name} = {value!r}: use a string, in quotes")
-        if problem := key.check(value):
+        if key.choice:
+            choices.append((name, value, f"{file}: {name} = {value!r}"))
+        elif problem := key.check(value):
             raise UsageError(f"{file}: {name} = {value!r}: {problem}")
         values[name] = value
     return values
 
 
-def _environment_values(environ: Mapping[str, str], known: dict[str, _Key]) -> dict[str, Any]:
+def _environment_values(
+    environ: Mapping[str, str], known: dict[str, _Key], choices: list[tuple[str, Any, str]]
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, key in known.items():
         variable = f"{ENV_PREFIX}{name.upper()}"
@@ -158,7 +191,9 @@ def _environment_values(environ: Mapping[str, str], known: dict[str, _Key]) -> d
         value: Any = raw.strip().lower() in _TRUE if key.boolean else raw
         if key.boolean and raw.strip().lower() not in _TRUE | _FALSE:
             raise UsageError(f"{variable}={raw!r}: use 1 or 0 (true or false)")
-        if problem := key.check(value):
+        if key.choice:
+            choices.append((name, value, f"{variable}={raw!r}"))
+        elif problem := key.check(value):
             raise UsageError(f"{variable}={raw!r}: {problem}")
         values[name] = value
     return values

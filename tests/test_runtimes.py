@@ -191,3 +191,25 @@ def test_every_language_fills_the_same_parts_of_the_shared_files():
     assert {"make_tools", "readme_test", "sam_code", "ident", "raises"} <= expected
     for name in FACTS.runtimes:
         assert names(name) == expected, name
+
+
+def test_team_defaults_may_name_what_only_the_teams_fork_offers(cli, tmp_path, fork):
+    """A team's config names its fork and that fork's own trigger and version: they are
+    checked against the fork's catalog (by copier), not refused by the bundled one's."""
+    config = tmp_path / "team.toml"
+    config.write_text(
+        f'template = "{fork}"\ntrigger = "cron"\npython_version = "3.15"\n', encoding="utf-8"
+    )
+
+    result = cli("fn", "--defaults", env={"LAMBDA_NEW_CONFIG": str(config)})
+
+    assert result.exit_code == 0, result.stderr
+    template = (tmp_path / "fn" / "template.yaml").read_text()
+    assert "Runtime: python3.15" in template
+    assert "Type: Schedule" in template
+
+    config.write_text('trigger = "cron"\n', encoding="utf-8")  # no fork: the bundled catalog
+    refused = cli("other", "--defaults", env={"LAMBDA_NEW_CONFIG": str(config)})
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith(f"lambda-new: error: {config}: trigger = 'cron': use one of:")
+    assert not (tmp_path / "other").exists()
