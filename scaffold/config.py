@@ -59,48 +59,36 @@ def path(environ: Mapping[str, str] | None = None) -> Path:
 def keys() -> dict[str, _Key]:
     """Every setting, in the order `config show` lists them."""
     facts = catalog.load()
-    listed: list[_Key] = [
-        _Key("template", "copier template: a local path or git URL", _text),
-        _Key("vcs_ref", "template version (git tag) for new repos", _text),
-        _Key("trust", "allow templates that run code (_tasks, extensions)", _boolean, False, True),
-        _Key(
-            "runtime",
-            "runtime family",
-            _one_of(list(facts.runtimes)),
-            facts.default_runtime,
-            choice=True,
-        ),
-    ]
-    listed += [
-        _Key(
-            f"{name}_version",
-            f"{family.label} version",
-            _one_of(family.current_versions(), also=list(family.versions)),
-            family.default_version,
-            choice=True,
-        )
-        for name, family in facts.runtimes.items()
-    ]
-    listed += [
-        _Key(
-            "arch",
-            "architecture",
-            _one_of(facts.architectures),
-            facts.default_architecture,
-            choice=True,
-        ),
-        _Key(
-            "trigger",
-            "event source",
-            _one_of(list(facts.triggers)),
-            facts.default_trigger,
-            choice=True,
-        ),
-        _Key("region", "AWS region", _region, facts.default_region),
-        _Key("owner", "the function's `owner` tag", _tag_value),
-        _Key("team", "the function's `team` tag", _tag_value),
-    ]
-    return {key.name: key for key in listed}
+
+    def choice(name: str, help: str, default: str, choices: list[str], *also: str) -> _Key:
+        return _Key(name, help, _one_of(choices, also=list(also)), default, choice=True)
+
+    return {
+        key.name: key
+        for key in [
+            _Key("template", "copier template: a local path or git URL", _text),
+            _Key("vcs_ref", "template version (git tag) for new repos", _text),
+            _Key(
+                "trust", "allow templates that run code (_tasks, extensions)", _boolean, False, True
+            ),
+            choice("runtime", "runtime family", facts.default_runtime, list(facts.runtimes)),
+            *(
+                choice(
+                    f"{name}_version",
+                    f"{family.label} version",
+                    family.default_version,
+                    family.current_versions(),
+                    *family.versions,
+                )
+                for name, family in facts.runtimes.items()
+            ),
+            choice("arch", "architecture", facts.default_architecture, facts.architectures),
+            choice("trigger", "event source", facts.default_trigger, list(facts.triggers)),
+            _Key("region", "AWS region", _region, facts.default_region),
+            _Key("owner", "the function's `owner` tag", _tag_value),
+            _Key("team", "the function's `team` tag", _tag_value),
+        ]
+    }
 
 
 def effective(
