@@ -16,9 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scaffold import __version__
+from scaffold.answers import parse_yaml
 from scaffold.errors import LambdaNewError, UsageError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -168,15 +167,6 @@ def deprecation_warning(
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
-
-
-# libyaml's loader when PyYAML was built with it (about 8x faster), else the pure one.
-SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def parse_yaml(text: str) -> Any:
-    """YAML text, parsed safely (no Python objects), with libyaml where it is present."""
-    return yaml.load(text, Loader=SafeLoader)
 
 
 def read_yaml(name: str, root: Path | None = None) -> Any:

@@ -436,22 +436,24 @@ def update(
     Needs a clean git work tree. Changes are left uncommitted for review. Conflicts
     keep both sides between <<<<<<< and >>>>>>> markers, and exit 1.
     """
-    from scaffold import report, updater
+    from scaffold import answers, report
 
-    updated = updater.up_to_date(path, to, pretend)
-    if updated is None:
-        from scaffold import config
+    found = answers.recorded(path)
+    if found.is_current(to):  # read from the answers file alone: no config, no git
+        typer.echo(report.up_to_date(found.root.name, found.version))
+        return
+    from scaffold import config, updater
 
-        settings = config.effective({"trust": trust})
-        updated = updater.update(
-            updater.UpdateRequest(
-                path=path,
-                to=to,
-                pretend=pretend,
-                trust=bool(settings["trust"].value),
-                defaults=config.team_defaults(settings, interactive=False),
-            )
+    settings = config.effective({"trust": trust})
+    updated = updater.update(
+        updater.UpdateRequest(
+            path=path,
+            to=to,
+            pretend=pretend,
+            trust=bool(settings["trust"].value),
+            defaults=config.team_defaults(settings, interactive=False),
         )
+    )
     _warn(updated.warnings)
     typer.echo(report.updated(updated))
     if updated.conflicts:

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scaffold import catalog, repo
+from scaffold import answers, catalog, repo
 from scaffold.errors import LambdaNewError, UsageError
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def _read(path: Path) -> Event:
     match = _HEADER.match(path.read_text(encoding="utf-8"))
     if match is None:
         raise LambdaNewError(f"{path}: no 'lambda-new event' header")
-    header: dict[str, Any] = catalog.parse_yaml(match["yaml"])
+    header: dict[str, Any] = answers.parse_yaml(match["yaml"])
     return Event(
         name=name,
         source=str(header["source"]),
@@ -87,8 +87,8 @@ def get(name: str) -> Event:
 
 def repo_context(start: Path) -> dict[str, str]:
     """Common parameters: those of the generated repo at or above `start`, else samples."""
-    root = repo.nearest(start, repo.ANSWERS_FILE)
-    return context_of(repo.read_answers(root / repo.ANSWERS_FILE) if root else {})
+    root = answers.nearest(start, answers.ANSWERS_FILE)
+    return context_of(answers.read(root / answers.ANSWERS_FILE) if root else {})
 
 
 def context_of(answers: dict[str, Any]) -> dict[str, str]:

@@ -26,12 +26,11 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from scaffold import __version__, catalog, vcs
+from scaffold import __version__, answers, catalog, vcs
 from scaffold.errors import LambdaNewError, last_line
 
-# Where generated repos say their template comes from (`_src_path`). It is the
-# project's public repository, whose release tags match the bundle's.
-TEMPLATE_URL = "https://github.com/lambda-new/lambda-new.git"
+# Where generated repos say their template comes from (`_src_path`): scaffold/answers.py.
+TEMPLATE_URL = answers.TEMPLATE_URL
 
 HISTORY_BUNDLE = catalog.PACKAGE_DIR / "template-history.bundle"
 

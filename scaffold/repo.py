@@ -9,7 +9,6 @@ resolves what a local run can know: parameter defaults and pseudo parameters.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,11 @@ from typing import Any
 import yaml
 
 from scaffold import catalog, safety
+from scaffold.answers import ANSWERS_FILE, SafeLoader, first_line, nearest
+from scaffold.answers import read as read_answers
 from scaffold.errors import LambdaNewError, UsageError
 
 TEMPLATE_FILE = "template.yaml"
-ANSWERS_FILE = ".copier-answers.yml"
 FUNCTION_TYPE = "AWS::Serverless::Function"
 
 
@@ -84,14 +84,6 @@ def find(start: Path) -> Repo:
     return read(root)
 
 
-def nearest(start: Path, marker: str) -> Path | None:
-    """The nearest folder at or above `start` that holds the file `marker`, if any."""
-    start = start.resolve()
-    if not start.is_dir():
-        raise UsageError(f"{start} is not a directory")
-    return next((d for d in (start, *start.parents) if (d / marker).is_file()), None)
-
-
 def read(root: Path) -> Repo:
     answers = read_answers(root / ANSWERS_FILE)
     template_path = root / TEMPLATE_FILE
@@ -99,7 +91,7 @@ def read(root: Path) -> Repo:
     try:
         template = yaml.load(text, Loader=_CfnLoader)
     except (yaml.YAMLError, RecursionError) as error:
-        raise LambdaNewError(f"cannot read {template_path}: {_first_line(error)}") from None
+        raise LambdaNewError(f"cannot read {template_path}: {first_line(error)}") from None
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
         raise LambdaNewError(f"{template_path} has no Resources")
     facts = catalog.load()
@@ -115,30 +107,11 @@ def read(root: Path) -> Repo:
     return Repo(root=root, answers=answers, region=region, functions=functions)
 
 
-def read_answers(path: Path) -> dict[str, Any]:
-    """A repo's .copier-answers.yml as a dict ({} when there is none)."""
-    if not os.path.lexists(path):
-        return {}
-    text = _read_text(path, ANSWERS_FILE)
-    try:
-        answers = catalog.parse_yaml(text)
-    except (yaml.YAMLError, RecursionError) as error:
-        raise LambdaNewError(f"cannot read {path}: {_first_line(error)}") from None
-    return answers if isinstance(answers, dict) else {}
-
-
 def _read_text(path: Path, what: str) -> str:
     text = safety.read_text(path, what, LambdaNewError)
     if text is None:
         raise LambdaNewError(f"cannot read {what} {path}: it does not exist")
     return text
-
-
-def _first_line(error: BaseException) -> str:
-    if isinstance(error, RecursionError):
-        return "nested too deeply"
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 def checked_answer(answers: dict[str, Any], key: str) -> str:
@@ -157,7 +130,7 @@ class _Tagged:
     value: Any
 
 
-class _CfnLoader(catalog.SafeLoader):  # type: ignore[misc,valid-type]
+class _CfnLoader(SafeLoader):  # type: ignore[misc,valid-type]
     """YAML with CloudFormation's `!Ref`, `!Sub`, `!GetAtt`... kept as `_Tagged`."""
 
 

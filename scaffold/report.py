@@ -54,10 +54,14 @@ def built(zip_file: Built, cwd: Path | None = None) -> str:
     return f"{where}  {zip_file.size:,} bytes, {zip_file.files} files\nsha256 {zip_file.sha256}"
 
 
+def up_to_date(repo_name: str, version: str) -> str:
+    return f"Already up to date: {repo_name} is at template {version}."
+
+
 def updated(result: Updated) -> str:
     """What `lambda-new update` did (or, with --pretend, would do)."""
     if result.up_to_date:
-        return f"Already up to date: {result.root.name} is at template {result.old}."
+        return up_to_date(result.root.name, result.old)
     verb = "Would update" if result.pretend else "Updated"
     move = f"{result.old} to {result.new}" if result.old != result.new else f"at {result.new}"
     counts = {kind: sum(1 for k, _ in result.changes if k == kind) for kind in "MAD"}

@@ -35,9 +35,10 @@ from typing import Any
 from packaging.version import Version
 
 from scaffold import __version__, history, safety, signals, vcs
+from scaffold.answers import ANSWERS_FILE, TEMPLATE_URL, recorded
+from scaffold.answers import read as read_answers
 from scaffold.errors import LambdaNewError, UsageError, from_os_error, last_line
 from scaffold.rendering import copier_errors
-from scaffold.repo import ANSWERS_FILE, nearest, read_answers
 
 _git = vcs.run
 # Beside a user's untracked file, the template's version of it.
@@ -75,47 +76,16 @@ class Updated:
         return self.old == self.new and not self.changes
 
 
-def up_to_date(path: Path, to: str | None, pretend: bool = False) -> Updated | None:
-    """The result of an update that has nothing to do, known from the answers file alone:
-    a repo of the bundled template already at this lambda-new's version. None otherwise.
-
-    `lambda-new update` asks this first, before reading team defaults: no git, no history
-    repo, no config (about the cost of `--help`).
-    """
-    root, _, source, old = _recorded(path)
-    if source == history.TEMPLATE_URL and old == __version__ and to in (None, old):
-        return Updated(root, _label(source), old, old, [], [], pretend)
-    return None
-
-
-def _recorded(path: Path) -> tuple[Path, dict[str, Any], str, str]:
-    """The repo's root, its answers, and the template's source and version they record."""
-    root = _find_root(path)
-    answers = read_answers(root / ANSWERS_FILE)
-    source, old = answers.get("_src_path"), answers.get("_commit")
-    if not source or not old:
-        raise LambdaNewError(
-            f"{root / ANSWERS_FILE} does not record the template's source and version "
-            "(_src_path, _commit), so there is nothing to update from"
-        )
-    return root, answers, str(source), str(old)
-
-
 def _label(source: str) -> str:
-    return (
-        f"lambda-new's template (lambda-new {__version__})"
-        if source == history.TEMPLATE_URL
-        else source
-    )
+    return f"lambda-new's template (lambda-new {__version__})" if source == TEMPLATE_URL else source
 
 
 def update(request: UpdateRequest) -> Updated:
-    done = up_to_date(request.path, request.to, request.pretend)
-    if done is not None:
-        return done
-    root, answers, source, old = _recorded(request.path)
-    bundled = source == history.TEMPLATE_URL
-    label = _label(source)
+    found = recorded(request.path)
+    root, answers, source, old = found.root, found.answers, found.source, found.version
+    bundled, label = source == TEMPLATE_URL, _label(source)
+    if found.is_current(request.to):  # at the installed version already: nothing to merge
+        return Updated(root, label, old, old, [], [], request.pretend)
     top = _require_clean_git(root)
 
     with ExitStack() as stack:
@@ -127,7 +97,7 @@ def update(request: UpdateRequest) -> Updated:
             git_dir = history.template_repo(scratch)
             target = _bundled_target(old, request.to, history.released_versions(git_dir))
             redirect = history.redirect(git_dir, scratch / "copier-cache")
-            data = {"template_src": history.TEMPLATE_URL, "template_version": target}
+            data = {"template_src": TEMPLATE_URL, "template_version": target}
         stack.enter_context(vcs.for_copier(*redirect))
         if target is not None:
             _refuse_downgrade(old, target)
@@ -151,16 +121,6 @@ def update(request: UpdateRequest) -> Updated:
         if not request.pretend:
             _apply(clone, top, prefix, changes, dict(kept), _unmerged(clone, isolated))
     return Updated(root, label, old, new, changes, conflicts, request.pretend, warnings, kept)
-
-
-def _find_root(start: Path) -> Path:
-    root = nearest(start, ANSWERS_FILE)
-    if root is None:
-        raise UsageError(
-            f"not a generated repo: no {ANSWERS_FILE} in {start.resolve()} or above it "
-            "(run this in a repo made by lambda-new or copier, or pass its path)"
-        )
-    return root
 
 
 def _require_clean_git(root: Path) -> Path:

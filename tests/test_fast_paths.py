@@ -26,7 +26,7 @@ import yaml
 from typer.core import TyperCommand
 from typer.testing import CliRunner
 
-from scaffold import catalog, coercion, history
+from scaffold import answers, coercion, history
 from tests.conftest import REPO_ROOT, pip, snapshot
 
 # ---- option values without pydantic ------------------------------------------------------
@@ -176,9 +176,9 @@ def test_version_alone_ends_as_the_clis_own_version_does(stdout):
 _EVERY_OUTPUT = """
 import json, sys
 import yaml
-from scaffold import catalog
+from scaffold import answers
 if sys.argv[1] == "pure":
-    catalog.SafeLoader = yaml.SafeLoader
+    answers.SafeLoader = yaml.SafeLoader
 from typer.testing import CliRunner
 from scaffold import events
 from scaffold.cli import app
@@ -190,14 +190,14 @@ outputs = {}
 for argv in commands:
     result = runner.invoke(app, argv)
     outputs[" ".join(argv)] = [result.exit_code, result.stdout, result.stderr]
-print(json.dumps({"loader": catalog.SafeLoader.__name__, "outputs": outputs}))
+print(json.dumps({"loader": answers.SafeLoader.__name__, "outputs": outputs}))
 """
 
 
 def test_libyaml_and_pure_python_yaml_give_the_same_events_output(tmp_path):
     if not yaml.__with_libyaml__:
         pytest.skip("PyYAML was built without libyaml here")
-    assert catalog.SafeLoader is yaml.CSafeLoader  # what events and config read YAML with
+    assert answers.SafeLoader is yaml.CSafeLoader  # what events and config read YAML with
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "XDG_CONFIG_HOME": str(tmp_path)}
 
     def outputs(loader: str) -> dict[str, object]:
