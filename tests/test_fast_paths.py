@@ -26,7 +26,7 @@ import yaml
 from typer.core import TyperCommand
 from typer.testing import CliRunner
 
-from scaffold import answers, coercion, history
+from scaffold import __version__, answers, coercion, history
 from tests.conftest import REPO_ROOT, pip, snapshot
 
 # ---- option values without pydantic ------------------------------------------------------
@@ -135,6 +135,35 @@ def test_everyday_commands_do_not_import_pydantic(tmp_path):
         "config": "['typer']",
         "invoke": "['typer']",
     }
+
+
+def test_an_up_to_date_update_reads_only_the_answers_file(tmp_path):
+    """At the installed version, `update` answers from .copier-answers.yml before loading
+    the team defaults, the catalog, git or copier: about the cost of --help."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    subprocess.run(
+        [sys.executable, "-m", "scaffold", "fn", "--defaults", "--no-git"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    watched = ("copier", "pydantic", "scaffold.catalog", "scaffold.config", "scaffold.updater")
+    probe = (
+        "import sys\nfrom scaffold.entry import run\n"
+        "sys.argv = ['lambda-new', 'update']\n"
+        "try:\n    run()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        f"print(sorted(m for m in {watched!r} if m in sys.modules))\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path / "fn", env=env, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "Already up to date: fn is at template " + __version__ + "."
+    assert lines[-1] == "[]"
 
 
 def _version(argv: list[str], stdout: str) -> tuple[int, str, str]:
