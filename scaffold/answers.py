@@ -49,6 +49,15 @@ def nearest(start: Path, marker: str) -> Path | None:
     return next((d for d in (start, *start.parents) if (d / marker).is_file()), None)
 
 
+def root_of(start: Path, marker: str, not_a: str, hint: str) -> Path:
+    """The nearest folder at or above `start` holding `marker`; else a usage error that
+    says what `start` is not and what to do."""
+    root = nearest(start, marker)
+    if root is None:
+        raise UsageError(f"{not_a}: no {marker} in {start.resolve()} or above it ({hint})")
+    return root
+
+
 def read(path: Path) -> dict[str, Any]:
     """A repo's .copier-answers.yml as a dict ({} when there is none)."""
     if not os.path.lexists(path):
@@ -83,12 +92,8 @@ class Recorded:
 
 def recorded(start: Path) -> Recorded:
     """The generated repo at or above `start`, and the template source and version it records."""
-    root = nearest(start, ANSWERS_FILE)
-    if root is None:
-        raise UsageError(
-            f"not a generated repo: no {ANSWERS_FILE} in {start.resolve()} or above it "
-            "(run this in a repo made by lambda-new or copier, or pass its path)"
-        )
+    hint = "run this in a repo made by lambda-new or copier, or pass its path"
+    root = root_of(start, ANSWERS_FILE, "not a generated repo", hint)
     answers = read(root / ANSWERS_FILE)
     source, version = answers.get("_src_path"), answers.get("_commit")
     if not source or not version:

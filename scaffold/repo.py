@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from scaffold import catalog, safety
-from scaffold.answers import ANSWERS_FILE, SafeLoader, first_line, nearest
+from scaffold.answers import ANSWERS_FILE, SafeLoader, first_line, root_of
 from scaffold.answers import read as read_answers
 from scaffold.errors import LambdaNewError, UsageError
 
@@ -75,13 +75,8 @@ class Repo:
 
 def find(start: Path) -> Repo:
     """The repo at or above `start`: the nearest folder holding template.yaml."""
-    root = nearest(start, TEMPLATE_FILE)
-    if root is None:
-        raise UsageError(
-            f"not inside a function repo: no {TEMPLATE_FILE} in {start.resolve()} or above it "
-            "(run this in a repo made by lambda-new, or pass --path)"
-        )
-    return read(root)
+    hint = "run this in a repo made by lambda-new, or pass --path"
+    return read(root_of(start, TEMPLATE_FILE, "not inside a function repo", hint))
 
 
 def read(root: Path) -> Repo:
