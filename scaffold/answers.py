@@ -81,13 +81,14 @@ class Recorded:
     source: str  # _src_path
     version: str  # _commit
 
+    @property
+    def bundled(self) -> bool:
+        """Made from lambda-new's own template (not a team's)."""
+        return self.source == TEMPLATE_URL
+
     def is_current(self, to: str | None = None) -> bool:
         """Made from the bundled template at this lambda-new's version (and `to` agrees)."""
-        return (
-            self.source == TEMPLATE_URL
-            and self.version == __version__
-            and to in (None, self.version)
-        )
+        return self.bundled and self.version == __version__ and to in (None, self.version)
 
 
 def recorded(start: Path) -> Recorded:

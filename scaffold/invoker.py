@@ -109,11 +109,10 @@ def prepare(request: Request, stdin: BinaryIO | None = None) -> Plan:
         raise UsageError(f"--timeout {timeout:g}: use a number of seconds from 1 to 900")
     event = read_event(request.event, found, stdin)
     overrides = events.parse_settings(request.env, "--env")
-    warnings = list(function.warnings)
     command = runtimes.get(function.runtime.runtime).command(found.root, function.runtime)
     environment = lambda_environment(function, found.region, handler)
     environment.update(overrides)
-    return Plan(function, handler, timeout, event, command, environment, tuple(warnings))
+    return Plan(function, handler, timeout, event, command, environment, function.warnings)
 
 
 def read_event(spec: str | None, found: repo.Repo, stdin: BinaryIO | None) -> bytes:

@@ -18,6 +18,11 @@ class Question:
     setting: str | None  # of `lambda-new config` (a team default), if any
     noun: str  # what it is, in "unknown {noun} 'x'; choose one of: ..."
 
+    @property
+    def label(self) -> str:
+        """How an error names it: its option (--region), or what the argument is."""
+        return self.option if self.option.startswith("-") else self.noun
+
 
 FUNCTION_NAME = Question("function_name", "NAME", "name", None, "function name")
 ASKED = (

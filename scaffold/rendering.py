@@ -77,7 +77,6 @@ def _refused_answer(error: ValueError, data: dict[str, Any]) -> str | None:
     if not isinstance(name, str):
         return None
     question = questions.BY_NAME.get(name)
-    label = question.option if question and question.option.startswith("-") else name
     value = data.get(name)
     if frame.f_code.co_name == "_parse_answer":
         choices = [str(choice) for choice in frame.f_locals.get("valid", [])]
@@ -92,8 +91,7 @@ def _refused_answer(error: ValueError, data: dict[str, Any]) -> str | None:
     if frame.f_code.co_name == "validate_answer":
         reason = " ".join(str(frame.f_locals.get("err_msg", "")).split())
         shown = f" {value!r}" if isinstance(value, str) and len(value) <= 80 else ""
-        what = "function name" if name == "function_name" else label
-        return f"invalid {what}{shown}: {reason}"
+        return f"invalid {question.label if question else name}{shown}: {reason}"
     return None
 
 

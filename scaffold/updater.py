@@ -76,14 +76,11 @@ class Updated:
         return self.old == self.new and not self.changes
 
 
-def _label(source: str) -> str:
-    return f"lambda-new's template (lambda-new {__version__})" if source == TEMPLATE_URL else source
-
-
 def update(request: UpdateRequest) -> Updated:
     found = recorded(request.path)
     root, answers, source, old = found.root, found.answers, found.source, found.version
-    bundled, label = source == TEMPLATE_URL, _label(source)
+    bundled = found.bundled
+    label = f"lambda-new's template (lambda-new {__version__})" if bundled else source
     if found.is_current(request.to):  # at the installed version already: nothing to merge
         return Updated(root, label, old, old, [], [], request.pretend)
     top = _require_clean_git(root)
