@@ -24,9 +24,10 @@ from scaffold import history
 BIN = Path(sys.executable).parent
 
 
-def timed(command: list[str], cwd: Path) -> float:
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    """Seconds one whole process of `command` takes (it must succeed)."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+    subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
     return time.perf_counter() - start
 
 

@@ -21,8 +21,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+import generate  # benchmarks/generate.py: the same whole-process timing
 
 BIN = Path(sys.executable).parent
 LAMBDA_NEW = str(BIN / "lambda-new")
@@ -50,11 +51,10 @@ def environment(source: Path | None, config_home: Path) -> dict[str, str]:
 
 
 def timed(command: list[str], cwd: Path | None, env: dict[str, str]) -> float:
+    """benchmarks/generate.py's timing, in `cwd` or else a fresh temporary folder."""
     work = Path(tempfile.mkdtemp(prefix="lambda-new-bench-"))
     try:
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd or work, env=env, check=True, capture_output=True)
-        return time.perf_counter() - start
+        return generate.timed(command, cwd or work, env)
     finally:
         shutil.rmtree(work)
 
