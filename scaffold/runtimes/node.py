@@ -10,6 +10,7 @@ BuildMethod: esbuild`; `invoke` runs that bundle, as Lambda would.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -109,11 +110,35 @@ def _npm_pack_files(root: Path, stage: Path) -> list[str]:
 
 
 def _esbuild_tree(function: repo.Function, stage: Path) -> dict[str, Path]:
-    return tree.walk(bundle(function, stage), within=stage)
+    out = bundle(function, stage)
+    for source_map in sorted(out.rglob("*.map")):
+        _portable_source_map(source_map, out, function.code_root)
+    return tree.walk(out, within=stage)
+
+
+def _portable_source_map(source_map: Path, out: Path, root: Path) -> None:
+    """Name the sources as the repo has them (src/handler.ts), beside the bundle.
+
+    esbuild names them relative to the map, here a scratch folder: the zip would
+    change with the repo's location. In the zip (/var/task), src/handler.ts is what
+    a stack trace then shows; the sources' text stays in the map (sourcesContent).
+    """
+    data = json.loads(source_map.read_text(encoding="utf-8"))
+    folder = source_map.parent
+    in_zip = os.path.relpath(folder, out)  # the map's folder in the zip: "." at its root
+    data["sources"] = [
+        Path(os.path.relpath(os.path.relpath(os.path.join(folder, source), root), in_zip)).as_posix()
+        for source in data.get("sources") or []
+    ]
+    source_map.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
 
 def bundle(function: repo.Function, stage: Path) -> Path:
-    """The esbuild bundle SAM's `BuildMethod: esbuild` makes, in stage/bundle."""
+    """The esbuild bundle SAM's `BuildMethod: esbuild` makes, in stage/bundle.
+
+    With SAM's defaults for what BuildProperties leaves out (aws-lambda-builders):
+    minified unless `Minify: false`, target es2020, format cjs.
+    """
     root = function.code_root
     properties = function.build_properties
     entry_points = [str(p) for p in properties.get("EntryPoints") or []]
@@ -129,11 +154,11 @@ def bundle(function: repo.Function, stage: Path) -> Path:
         "--bundle",
         "--platform=node",
         f"--outdir={out}",
-        f"--target={properties.get('Target') or 'node' + function.runtime.version}",
+        f"--target={properties.get('Target') or 'es2020'}",
         f"--format={properties.get('Format') or 'cjs'}",
         "--log-level=error",
     ]
-    if _truthy(properties.get("Minify")):
+    if _truthy(properties.get("Minify", True)):
         arguments.append("--minify")
     if _truthy(properties.get("Sourcemap")):
         arguments.append("--sourcemap")

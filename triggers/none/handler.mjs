@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function.
  *
@@ -7,22 +8,23 @@
  */
 
 /**
+ * What a caller sends: {"name": "..."}. A direct invoke can send any JSON, so it is checked.
+ *
  * @typedef {object} GreetingEvent
- * @property {string} [name] who to greet
+ * @property {unknown} [name] who to greet
  */
 
 /**
  * Greet the caller named in the event: {"name": "..."}.
  *
- * @param {GreetingEvent} event
- * @param {object} context the Lambda context (its properties: test/lambda-context.mjs)
+ * @type {import("aws-lambda").Handler<GreetingEvent | null, {message: string, requestId: string}>}
  */
 export const handler = async (event, context) => {
   const name = event?.name || "world";
   if (typeof name !== "string") {
     throw new TypeError(`'name' must be a string, not ${typeof name}`);
   }
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
-  console.info("greeting", { caller: name });
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({ message: "greeting", caller: name });
   return { message: `Hello, ${name}!`, requestId: context.awsRequestId };
 };
