@@ -52,10 +52,9 @@ def test_generated_repo_passes_its_own_tests_and_lint(tmp_path, generate, runtim
     summary = tested.stdout + tested.stderr
     assert ("4 passed" in summary) if runtime == "python" else ("# pass 4" in summary)
     run_in(repo, CFN_LINT, "template.yaml")
-    # Nothing the commands produced shows up as untracked work (the .gitignore covers it),
-    # except npm's lockfile, which the owner commits after the first install.
-    status = run_in(repo, "git", "status", "--porcelain").stdout.split("\n")
-    assert [line for line in status if line and "package-lock.json" not in line] == []
+    # Nothing the commands produced shows up as work to commit (the .gitignore covers it;
+    # Node and TypeScript repos come with their package-lock.json, which npm ci keeps).
+    assert run_in(repo, "git", "status", "--porcelain", "--untracked-files=all").stdout == ""
 
 
 @pytest.mark.parametrize("runtime", list(FACTS.runtimes))
@@ -132,3 +131,36 @@ def test_installed_wheel_renders_without_the_source_tree(tmp_path):
     assert (site / "scaffold/_template/copier.yml").is_file()
     assert (work / "fn/src/handler.mjs").is_file()
     run_in(work / "fn", "make", "test")
+
+
+NODE_FAMILY = [name for name in FACTS.runtimes if (REPO_ROOT / "languages" / name / "locks").is_dir()]
+
+
+@pytest.mark.parametrize("runtime", NODE_FAMILY)
+def test_a_dependency_the_owner_adds_is_installed_by_make_test_on_a_fresh_clone(
+    tmp_path, generate, runtime
+):
+    """`npm install zod` in the repo, commit; a fresh clone's `make test` installs it first
+    (before, a clone failed: Cannot find package 'zod')."""
+    repo = generate(tmp_path, "fn", "--runtime", runtime)
+    run_in(repo, "npm", "install", "--save", "--no-audit", "--no-fund", "zod@4")
+    extension = "ts" if runtime == "typescript" else "mjs"
+    (repo / "test" / f"dependency.test.{extension}").write_text(
+        'import assert from "node:assert/strict";\n'
+        'import { test } from "node:test";\n'
+        'import { z } from "zod";\n\n'
+        'test("zod is installed", () => {\n'
+        '  assert.equal(z.string().parse("a"), "a");\n'
+        "});\n",
+        encoding="utf-8",
+    )
+    run_in(repo, "git", "add", "-A")
+    run_in(repo, "git", "commit", "-qm", "zod")
+    clone = tmp_path / "clone"
+    run_in(tmp_path, "git", "clone", "-q", str(repo), str(clone))
+
+    tested = run_in(clone, "make", "test")
+
+    assert "# fail 0" in tested.stdout
+    assert "# pass 5" in tested.stdout
+    assert run_in(clone, "git", "status", "--porcelain", "--untracked-files=all").stdout == ""

@@ -541,7 +541,7 @@ def test_node_console_logs_carry_the_request_id(node_repos: dict[str, Path]) -> 
     )
     assert record["level"] == "INFO"
     assert record["requestId"] == ours.request_id
-    assert record["message"].startswith("greeting")
+    assert record["message"] == {"message": "greeting", "caller": "Ada"}  # queryable fields
 
 
 def test_handler_string_override_needs_no_template_change(python_repo: Path) -> None:

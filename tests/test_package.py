@@ -459,7 +459,7 @@ def test_dependency_missing_from_pypi_fails_naming_it(tmp_path):
 def test_npm_failure_fails_the_build_naming_the_package(tmp_path):
     repo = new_node_repo(tmp_path, "npm-func", {NOT_ON_NPM: "1.0.0"})
 
-    assert_failed(package(repo), 1, "npm install failed", NOT_ON_NPM, "E404")
+    assert_failed(package(repo), 1, "npm ci failed", NOT_ON_NPM, "E404")
     assert dist_listing(repo) == []
 
 

@@ -17,7 +17,7 @@ import pytest
 from scaffold import catalog, runtimes
 from scaffold.errors import LambdaNewError
 
-from .conftest import REPO_ROOT, release, team_template
+from .conftest import REPO_ROOT, release, run_in, team_template
 
 FACTS = catalog.load()
 
@@ -48,15 +48,17 @@ def test_every_catalog_runtime_renders_invokes_and_packages(cli, tmp_path, runti
             theirs = {path for path in made if owned_by(other).match_file(path)}
             assert theirs <= {p for p in made if owned_by(runtime).match_file(p)}
 
+    language = runtimes.get(runtime)
+    from scaffold import repo as repos
+
+    if language.needs_build(repos.find(repo).function()):  # with the repo's own esbuild
+        run_in(repo, "make", "install")
     invoked = cli("invoke", "--path", str(repo))
     assert invoked.exit_code == 0, invoked.stderr
     assert invoked.stdout.strip()
 
     packaged = cli("package", "--path", str(repo))
     assert packaged.exit_code == 0, packaged.stderr
-    language = runtimes.get(runtime)
-    from scaffold import repo as repos
-
     handler = repos.find(repo).function().handler
     with zipfile.ZipFile(repo / "dist" / "fn.zip") as archive:
         assert set(language.handler_files(handler)) & set(archive.namelist())
@@ -213,3 +215,47 @@ def test_team_defaults_may_name_what_only_the_teams_fork_offers(cli, tmp_path, f
     assert refused.exit_code == 2
     assert refused.stderr.startswith(f"lambda-new: error: {config}: trigger = 'cron': use one of:")
     assert not (tmp_path / "other").exists()
+
+
+@pytest.mark.parametrize(
+    ("runtime", "version"),
+    [
+        (name, version)
+        for name, family in FACTS.runtimes.items()
+        if (REPO_ROOT / "languages" / name / "package.json.jinja").is_file()
+        for version in family.versions
+    ],
+)
+def test_every_node_version_ships_a_lock_that_matches_its_package_json(tmp_path, runtime, version):
+    """npm ci refuses a lock whose root disagrees with package.json; languages/relock.py
+    writes them. (Each version's lock is one a new repo gets: never empty, never stale.)"""
+    import json
+
+    from scaffold import project
+
+    request = project.NewProject(
+        name="lock-check", output_dir=tmp_path, runtime=runtime, runtime_version=version, git=False
+    )
+    repo = project.create(request).path
+    manifest = json.loads((repo / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((repo / "package-lock.json").read_text(encoding="utf-8"))
+
+    root = lock["packages"][""]
+    assert lock["lockfileVersion"] == 3
+    assert lock["name"] == root["name"] == manifest["name"] == "lock-check"
+    assert root["version"] == manifest["version"]
+    assert root.get("dependencies", {}) == manifest.get("dependencies", {})
+    assert root["devDependencies"] == manifest["devDependencies"]
+    assert root["engines"] == manifest["engines"]
+    for name in manifest["devDependencies"]:
+        assert f"node_modules/{name}" in lock["packages"], name
+
+
+def test_a_typescript_repo_not_yet_installed_says_how_to_install(cli, tmp_path):
+    assert cli("fn", "--runtime", "typescript", "--defaults", "--no-git").exit_code == 0
+
+    for verb in ("invoke", "package"):
+        result = cli(verb, "--path", str(tmp_path / "fn"))
+        assert result.exit_code == 1
+        assert "package.json lists but is not installed: run `make install`" in result.stderr
+    assert not (tmp_path / "fn" / "dist").exists()

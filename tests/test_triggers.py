@@ -5,7 +5,9 @@ template passes cfn-lint, and its sample events are the catalog's, matching AWS'
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 
 from scaffold import catalog, events, project
 from tests import fidelity
+from tests.runtime_api import node_client, run_official
 
 from .conftest import REPO_ROOT, run_in
 
@@ -20,11 +23,13 @@ pytestmark = pytest.mark.e2e
 
 FACTS = catalog.load()
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
+LAMBDA_NEW = str(Path(sys.executable).parent / "lambda-new")
 MATRIX = [(trigger, runtime) for trigger in FACTS.triggers for runtime in FACTS.runtimes]
 IDS = [f"{trigger}-{runtime}" for trigger, runtime in MATRIX]
 HANDLERS = {
     "python": ("handler.py", "src/*/handler.py"),
     "node": ("handler.mjs", "src/handler.mjs"),
+    "typescript": ("handler.ts", "src/handler.ts"),
 }
 
 
@@ -49,16 +54,23 @@ def repo_events(repo: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("trigger", "runtime"), MATRIX, ids=IDS)
-def test_trigger_repo_passes_its_own_tests_and_lint(repos, trigger, runtime):
+def test_trigger_repo_passes_its_own_tests_lint_package_and_invoke(repos, trigger, runtime):
+    """A new repo's own commands, as its owner runs them (Node and TypeScript: `make lint`
+    includes `tsc --strict` over src/), leave its tree as committed: no lockfile to add."""
     repo = repos[(trigger, runtime)]
 
     tested = run_in(repo, "make", "test")
     run_in(repo, "make", "lint")
+    run_in(repo, "make", "package", f"LAMBDA_NEW={LAMBDA_NEW}")
+    invoked = run_in(repo, "make", "invoke", f"LAMBDA_NEW={LAMBDA_NEW}")
 
     output = tested.stdout + tested.stderr
     assert (" passed" in output) if runtime == "python" else ("# fail 0" in output), output
-    status = run_in(repo, "git", "status", "--porcelain").stdout.split("\n")
-    assert [line for line in status if line and "package-lock.json" not in line] == []
+    assert "# pass 0" not in output
+    assert (repo / "dist" / f"{trigger}-{runtime}.zip").is_file()
+    json.loads(invoked.stdout.splitlines()[-1])  # the result (JSON; null for no result)
+    status = run_in(repo, "git", "status", "--porcelain", "--untracked-files=all").stdout
+    assert status == ""
 
 
 def test_every_trigger_template_passes_cfn_lint(repos):
@@ -111,3 +123,79 @@ def test_every_generated_event_matches_the_schemas(repos, tmp_path):
 
     assert len(cases) == 2 * sum(len(t.events) for t in FACTS.triggers.values())
     assert fidelity.typecheck(cases, tmp_path) == {}
+
+
+def _without_request_id(body: str) -> object:
+    """The result with the request id (the none trigger returns it) left out."""
+    value = json.loads(body)
+    if isinstance(value, dict):
+        value.pop("requestId", None)
+    return value
+
+
+@pytest.mark.parametrize("trigger", list(FACTS.triggers))
+@pytest.mark.parametrize("major", [3, 4])
+def test_typescript_zip_runs_under_aws_runtime_clients_as_invoke_runs_it(
+    repos, trigger, major, tmp_path
+):
+    """The packaged bundle under aws-lambda-ric 3.x (nodejs22.x) and 4.x (nodejs24.x) gives
+    what `lambda-new invoke` gives for the trigger's first sample event."""
+    repo = repos[(trigger, "typescript")]
+    sample = (FACTS.triggers[trigger].events or ["invoke"])[0]
+    event = (repo / "events" / f"{sample}.json").read_bytes()
+    run_in(repo, LAMBDA_NEW, "package", "--path", str(repo))
+    task_root = tmp_path / "task"
+    with zipfile.ZipFile(repo / "dist" / f"{trigger}-typescript.zip") as archive:
+        assert sorted(archive.namelist()) == ["handler.mjs", "handler.mjs.map"]
+        archive.extractall(task_root)
+
+    invoked = run_in(repo, LAMBDA_NEW, "invoke", "--path", str(repo), f"events/{sample}.json")
+    official = run_official(
+        ["node", str(node_client(major)), "handler.handler"],
+        task_root=task_root,
+        handler="handler.handler",
+        event=event,
+        env={
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_nodejs{22 if major == 3 else 24}.x",
+            "AWS_LAMBDA_LOG_FORMAT": "JSON",
+            "NODE_OPTIONS": "--enable-source-maps",
+        },
+    )
+
+    assert official.kind == "response", official.stdout + official.stderr
+    assert _without_request_id(official.body.decode()) == _without_request_id(invoked.stdout)
+
+
+@pytest.mark.parametrize("major", [3, 4])
+def test_typescript_errors_point_at_the_ts_lines_locally_and_in_the_zip(repos, major, tmp_path):
+    repo = repos[("none", "typescript")]
+    line = next(
+        number
+        for number, text in enumerate(
+            (repo / "src" / "handler.ts").read_text(encoding="utf-8").splitlines(), 1
+        )
+        if "throw new TypeError" in text
+    )
+    run_in(repo, LAMBDA_NEW, "package", "--path", str(repo))
+    with zipfile.ZipFile(repo / "dist" / "none-typescript.zip") as archive:
+        archive.extractall(tmp_path / "task")
+    failed = subprocess.run(
+        [LAMBDA_NEW, "invoke", "--path", str(repo), "events/invoke-invalid.json"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    official = run_official(
+        ["node", str(node_client(major)), "handler.handler"],
+        task_root=tmp_path / "task",
+        handler="handler.handler",
+        event=(repo / "events" / "invoke-invalid.json").read_bytes(),
+        env={"NODE_OPTIONS": "--enable-source-maps"},
+    )
+
+    assert failed.returncode == 1
+    local = json.loads(failed.stdout)["trace"]
+    deployed = json.loads(official.body)["trace"]
+    assert f"{repo / 'src' / 'handler.ts'}:{line}:" in local[1]
+    assert f"{tmp_path / 'task' / 'src' / 'handler.ts'}:{line}:" in deployed[1]

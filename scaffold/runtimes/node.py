@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from scaffold import catalog, repo, safety, tree
 from scaffold.errors import LambdaNewError
@@ -90,13 +91,18 @@ def _node_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[s
 
 
 def _production_dependencies(manifest: Path) -> dict[str, str]:
+    dependencies = _manifest(manifest).get("dependencies") or {}
+    return dependencies if isinstance(dependencies, dict) else {}
+
+
+def _manifest(manifest: Path) -> dict[str, Any]:
+    """package.json as an object ({} when it is something else)."""
     text = safety.read_text(manifest, "package.json", LambdaNewError)
     try:
         data = json.loads(text or "{}")
     except (ValueError, RecursionError) as error:
         raise LambdaNewError(f"cannot read {manifest}: {error}") from None
-    dependencies = data.get("dependencies") or {}
-    return dependencies if isinstance(dependencies, dict) else {}
+    return data if isinstance(data, dict) else {}
 
 
 def _npm_pack_files(root: Path, stage: Path) -> list[str]:
@@ -176,6 +182,12 @@ def _repo_tool(root: Path, name: str) -> str:
     local = root / "node_modules" / ".bin" / name
     if local.is_file():
         return str(local)
+    manifest = root / "package.json"
+    if manifest.is_file() and name in _manifest(manifest).get("devDependencies", {}):
+        raise LambdaNewError(
+            f"BuildMethod esbuild needs {name}, which package.json lists but is not installed: "
+            "run `make install` (npm ci) first"
+        )
     raise LambdaNewError(
         f"BuildMethod esbuild needs {name} in the repo: npm install --save-dev {name}"
     )
