@@ -44,16 +44,18 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lambda-new-bench-"))
     try:
-        for runtime in ("python", "node"):
+        for runtime in ("python", "node", "typescript"):
             created = project.create(
                 project.NewProject(
                     name=f"bench-{runtime}", output_dir=work, runtime=runtime, git=False
                 )
             )
+            if runtime == "typescript":  # its esbuild, from the lock; each invoke bundles
+                subprocess.run(["make", "install"], cwd=created.path, check=True)
             measure(created.path, 1)  # warm the OS caches once
             totals, inits = measure(created.path, args.runs)
             print(
-                f"{runtime:7} lambda-new invoke: median {statistics.median(totals):6.0f} ms "
+                f"{runtime:10} lambda-new invoke: median {statistics.median(totals):6.0f} ms "
                 f"(min {min(totals):.0f}, max {max(totals):.0f}, {args.runs} runs); "
                 f"child init median {statistics.median(inits):.0f} ms"
             )

@@ -42,8 +42,14 @@ def main() -> None:
                 repo = project.create(request).path
                 (repo / "package-lock.json").unlink(missing_ok=True)
                 subprocess.run(
-                    ["npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit",
-                     "--no-fund"],
+                    [
+                        "npm",
+                        "install",
+                        "--package-lock-only",
+                        "--ignore-scripts",
+                        "--no-audit",
+                        "--no-fund",
+                    ],
                     cwd=repo,
                     check=True,
                     capture_output=True,
@@ -51,7 +57,8 @@ def main() -> None:
                 lock = json.loads((repo / "package-lock.json").read_text(encoding="utf-8"))
             lock["name"] = lock["packages"][""]["name"] = "{{ dist_name }}"
             target = ROOT / "languages" / runtime / "locks" / f"{version}.json"
-            target.write_text(json.dumps(lock, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            text = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"  # as npm writes it
+            target.write_text(text, encoding="utf-8")
             print(f"{target.relative_to(ROOT)}: {len(lock['packages']) - 1} packages")
 
 

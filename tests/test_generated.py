@@ -133,7 +133,10 @@ def test_installed_wheel_renders_without_the_source_tree(tmp_path):
     run_in(work / "fn", "make", "test")
 
 
-NODE_FAMILY = [name for name in FACTS.runtimes if (REPO_ROOT / "languages" / name / "locks").is_dir()]
+# The languages whose repos ship a package-lock.json (Node.js, TypeScript).
+NODE_FAMILY = [
+    name for name in FACTS.runtimes if (REPO_ROOT / "languages" / name / "locks").is_dir()
+]
 
 
 @pytest.mark.parametrize("runtime", NODE_FAMILY)

@@ -132,10 +132,8 @@ def _portable_source_map(source_map: Path, out: Path, root: Path) -> None:
     data = json.loads(source_map.read_text(encoding="utf-8"))
     folder = source_map.parent
     in_zip = os.path.relpath(folder, out)  # the map's folder in the zip: "." at its root
-    data["sources"] = [
-        Path(os.path.relpath(os.path.relpath(os.path.join(folder, source), root), in_zip)).as_posix()
-        for source in data.get("sources") or []
-    ]
+    in_repo = [os.path.relpath(os.path.join(folder, s), root) for s in data.get("sources") or []]
+    data["sources"] = [Path(os.path.relpath(path, in_zip)).as_posix() for path in in_repo]
     source_map.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
 
