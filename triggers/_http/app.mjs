@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The API itself, whatever invokes it: routes, validation and answers.
  *
@@ -9,10 +10,32 @@
 const ROUTE = "/hello";
 export const ALLOWED_METHODS = ["GET", "POST"];
 
+/**
+ * The query string parameters, decoded: {"name": "Ada"}.
+ *
+ * @typedef {Readonly<Record<string, string | undefined>>} Query
+ */
+
+/**
+ * The JSON payload of every answer: {"message": "Hello, Ada!"} or why not.
+ *
+ * @typedef {object} Payload
+ * @property {string} message
+ */
+
 /** A request body this API cannot read: answered with 400 and the reason. */
 class BadRequest extends Error {}
 
-/** The status code and JSON payload for one request. */
+/**
+ * The status code and JSON payload for one request.
+ *
+ * @param {string} method
+ * @param {string} path
+ * @param {Query} query
+ * @param {string | null | undefined} body
+ * @param {boolean} isBase64Encoded
+ * @returns {[status: number, payload: Payload]}
+ */
 export function answer(method, path, query, body, isBase64Encoded) {
   if (path !== ROUTE) {
     return [404, { message: `Not found: ${path}` }];
@@ -33,11 +56,23 @@ export function answer(method, path, query, body, isBase64Encoded) {
   return [405, { message: `Method ${method} is not allowed; use GET or POST` }];
 }
 
+/**
+ * The greeting for a name; no name, or an empty one, greets the world.
+ *
+ * @param {string | undefined} name
+ * @returns {Payload}
+ */
 function greeting(name) {
   return { message: `Hello, ${name || "world"}!` };
 }
 
-/** The "name" of a JSON object body, {"name": "Ada"}; undefined when it has none. */
+/**
+ * The "name" of a JSON object body, {"name": "Ada"}; undefined when it has none.
+ *
+ * @param {string | null | undefined} body
+ * @param {boolean} isBase64Encoded
+ * @returns {string | undefined}
+ */
 function nameFrom(body, isBase64Encoded) {
   let text = body ?? "";
   if (isBase64Encoded) {
@@ -62,7 +97,12 @@ function nameFrom(body, isBase64Encoded) {
   return data.name;
 }
 
-/** The JSON name of a parsed value's type, for error messages. */
+/**
+ * The JSON name of a parsed value's type, for error messages.
+ *
+ * @param {unknown} value
+ * @returns {string}
+ */
 function jsonType(value) {
   if (value === null) {
     return "null";

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: a tiny JSON API behind an Application Load Balancer.
  *
@@ -18,9 +19,9 @@ import { STATUS_CODES } from "node:http";
 import { ALLOWED_METHODS, answer } from "./app.mjs";
 
 /**
- * Answer one HTTP request, in the response format of the load balancer.
+ * Answer one HTTP request, like events/alb-get.json, in the response format of the load balancer.
  *
- * @param {object} event a load balancer request, like events/alb-get.json
+ * @type {import("aws-lambda").ALBHandler}
  */
 export const handler = async (event) => {
   const method = event.httpMethod;
@@ -29,34 +30,40 @@ export const handler = async (event) => {
   // switches the event and the response to multi-value headers and query parameters.
   const multiValue = "multiValueHeaders" in event;
   const pairs = multiValue
-    ? Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(([key, values]) =>
-        values.map((value) => [key, value]),
+    ? Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(([key, values = []]) =>
+        values.map((value) => `${key}=${value}`),
       )
-    : Object.entries(event.queryStringParameters ?? {});
+    : Object.entries(event.queryStringParameters ?? {}).map(
+        ([key, value = ""]) => `${key}=${value}`,
+      );
   // The load balancer passes the query string on as the client sent it, URL-encoded
-  // ("Ada%20Lovelace"): put it back together and parse it like any query string.
-  const raw = pairs.map(([key, value]) => `${key}=${value}`).join("&");
-  const query = Object.fromEntries(new URLSearchParams(raw)); // a repeated key: the last value
+  // ("Ada%20Lovelace"): put it back together and parse it like any query string
+  // (a repeated key: the last value).
+  const query = Object.fromEntries(new URLSearchParams(pairs.join("&")));
   const [status, payload] = answer(method, path, query, event.body, event.isBase64Encoded);
+  /** @type {Record<string, string>} */
   const headers = { "Content-Type": "application/json" };
   if (status === 405) {
     headers.Allow = ALLOWED_METHODS.join(", ");
   }
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
-  console.info("request", { method, path, status });
-  const response = {
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({ message: "request", method, path, status });
+  return {
     statusCode: status,
     statusDescription: `${status} ${STATUS_CODES[status]}`, // "200 OK"
-    headers,
+    // with multi-value headers on, the load balancer reads multiValueHeaders, not headers
+    ...(multiValue ? { multiValueHeaders: multiValued(headers) } : { headers }),
     body: JSON.stringify(payload),
     isBase64Encoded: false,
   };
-  if (multiValue) {
-    // the load balancer then reads multiValueHeaders, not headers
-    response.multiValueHeaders = Object.fromEntries(
-      Object.entries(headers).map(([name, value]) => [name, [value]]),
-    );
-    delete response.headers;
-  }
-  return response;
 };
+
+/**
+ * Headers in the multi-value format: {"Content-Type": ["application/json"]}.
+ *
+ * @param {Record<string, string>} headers
+ * @returns {Record<string, string[]>}
+ */
+function multiValued(headers) {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]]));
+}

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: a tiny JSON API behind an API Gateway REST API.
  *
@@ -17,21 +18,22 @@
 import { ALLOWED_METHODS, answer } from "./app.mjs";
 
 /**
- * Answer one HTTP request, in the response format of payload 1.0.
+ * Answer one HTTP request, like events/api-get.json, in the response format of payload 1.0.
  *
- * @param {object} event an API Gateway proxy event (payload 1.0), like events/api-get.json
+ * @type {import("aws-lambda").APIGatewayProxyHandler}
  */
 export const handler = async (event) => {
   const method = event.httpMethod;
   const path = event.path; // without the stage: /hello, not /prod/hello
   const query = event.queryStringParameters ?? {}; // null when the URL has no query string
   const [status, payload] = answer(method, path, query, event.body, event.isBase64Encoded);
+  /** @type {Record<string, string>} */
   const headers = { "Content-Type": "application/json" };
   if (status === 405) {
     headers.Allow = ALLOWED_METHODS.join(", ");
   }
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
-  console.info("request", { method, path, status });
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({ message: "request", method, path, status });
   return {
     statusCode: status,
     headers,

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: a tiny JSON API called through its function URL.
  *
@@ -17,23 +18,35 @@
 import { ALLOWED_METHODS, answer } from "./app.mjs";
 
 /**
- * Answer one HTTP request, in the response format of function URLs.
+ * A request to the function URL. With AuthType AWS_IAM (template.yaml) Lambda adds who
+ * signed it, requestContext.authorizer.iam; with AuthType NONE there is no authorizer.
  *
- * @param {object} event a function URL request (payload 2.0), like events/function-url-get.json
+ * @typedef {import("aws-lambda").LambdaFunctionURLEvent & {
+ *   requestContext: {authorizer?: import("aws-lambda").APIGatewayEventRequestContextIAMAuthorizer}
+ * }} FunctionURLRequest
+ */
+
+/**
+ * Answer one HTTP request, like events/function-url-get.json, in the response format of
+ * function URLs (payload 2.0's).
+ *
+ * @type {import("aws-lambda").Handler<
+ *   FunctionURLRequest, import("aws-lambda").LambdaFunctionURLResult>}
  */
 export const handler = async (event) => {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
   const query = event.queryStringParameters ?? {}; // absent when the URL has no query string
   const [status, payload] = answer(method, path, query, event.body, event.isBase64Encoded);
+  /** @type {Record<string, string>} */
   const headers = { "Content-Type": "application/json" };
   if (status === 405) {
     headers.Allow = ALLOWED_METHODS.join(", ");
   }
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
   // AuthType AWS_IAM (template.yaml): who signed the request, an IAM user or role ARN.
   const caller = event.requestContext.authorizer?.iam?.userArn;
-  console.info("request", { method, path, status, caller });
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({ message: "request", method, path, status, caller });
   // Function URLs take cookies apart from the headers: cookies: ["id=42; Secure; HttpOnly"].
   return {
     statusCode: status,

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: a tiny JSON API behind an API Gateway HTTP API.
  *
@@ -17,21 +18,22 @@
 import { ALLOWED_METHODS, answer } from "./app.mjs";
 
 /**
- * Answer one HTTP request, in the response format of payload 2.0.
+ * Answer one HTTP request, like events/http-api-get.json, in the response format of payload 2.0.
  *
- * @param {object} event an API Gateway proxy event (payload 2.0), like events/http-api-get.json
+ * @type {import("aws-lambda").APIGatewayProxyHandlerV2}
  */
 export const handler = async (event) => {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
   const query = event.queryStringParameters ?? {}; // absent when the URL has no query string
   const [status, payload] = answer(method, path, query, event.body, event.isBase64Encoded);
+  /** @type {Record<string, string>} */
   const headers = { "Content-Type": "application/json" };
   if (status === 405) {
     headers.Allow = ALLOWED_METHODS.join(", ");
   }
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
-  console.info("request", { method, path, status });
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({ message: "request", method, path, status });
   // Payload 2.0 takes cookies apart from the headers: cookies: ["id=42; Secure; HttpOnly"].
   return {
     statusCode: status,

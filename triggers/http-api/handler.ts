@@ -1,0 +1,49 @@
+/**
+ * Entry point of this Lambda function: a tiny JSON API behind an API Gateway HTTP API.
+ *
+ * API Gateway (Lambda proxy integration, payload format 2.0) passes each HTTP request as
+ * the event and turns the object returned here into the HTTP response:
+ *
+ *     GET  /hello?name=Ada          200 {"message": "Hello, Ada!"}   (no name: "world")
+ *     POST /hello {"name": "Ada"}   200 {"message": "Hello, Ada!"}
+ *     POST /hello, any other body   400 {"message": "Body is not valid JSON"} (or why)
+ *     PUT, DELETE, ... /hello       405 with an Allow header
+ *     any other path                404
+ *
+ * Lambda awaits the promise the handler returns; code at module level runs once per
+ * execution environment (a "cold start"), so create clients there.
+ */
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyHandlerV2,
+  APIGatewayProxyStructuredResultV2,
+} from "aws-lambda";
+
+import { ALLOWED_METHODS, answer } from "./app.ts";
+
+/**
+ * Answer one HTTP request, in the response format of payload 2.0.
+ *
+ * Lambda also passes the context (request id, remaining time); this handler needs only the event.
+ */
+export const handler = (async (
+  event: APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyStructuredResultV2> => {
+  const method = event.requestContext.http.method;
+  const path = event.rawPath;
+  const query = event.queryStringParameters ?? {}; // absent when the URL has no query string
+  const [status, payload] = answer(method, path, query, event.body, event.isBase64Encoded);
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (status === 405) {
+    headers.Allow = ALLOWED_METHODS.join(", ");
+  }
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({ message: "request", method, path, status });
+  // Payload 2.0 takes cookies apart from the headers: cookies: ["id=42; Secure; HttpOnly"].
+  return {
+    statusCode: status,
+    headers,
+    body: JSON.stringify(payload),
+    isBase64Encoded: false,
+  };
+}) satisfies APIGatewayProxyHandlerV2;
