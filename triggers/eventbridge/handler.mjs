@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: custom events routed by an EventBridge rule.
  *
@@ -10,6 +11,18 @@
  * create clients there.
  */
 
+/**
+ * @typedef {object} OrderPlaced the detail of an "Order Placed" event, as its publisher put it
+ * @property {string} orderId
+ */
+
+/**
+ * @typedef {object} Processed what the handler returns: which event it processed
+ * @property {string} processed the event's id
+ * @property {string} source
+ * @property {string} detailType
+ */
+
 // What this function needs in an event's detail; an event without them is an error.
 export const REQUIRED_DETAIL_FIELDS = ["orderId"];
 
@@ -18,24 +31,25 @@ export const REQUIRED_DETAIL_FIELDS = ["orderId"];
  *
  * @param {string} source
  * @param {string} detailType
- * @param {Record<string, unknown>} detail
+ * @param {OrderPlaced} detail
  */
 export async function processEvent(source, detailType, detail) {
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
-  console.info("event received", { source, detailType, orderId: detail.orderId });
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({ message: "event received", source, detailType, orderId: detail.orderId });
 }
 
 /**
  * Check and process one EventBridge event; return what was processed.
  *
- * Lambda calls handler(event, context); add the context parameter when you need it
- * (its properties: test/lambda-context.mjs).
+ * EventBridge ignores the result (the invocation is asynchronous); `lambda-new invoke`
+ * and the console's Test show it. Lambda calls handler(event, context); add the context
+ * parameter when you need it (its properties: test/lambda-context.mjs).
  *
- * @param {object} event the EventBridge event: id, source, detail-type, detail, ...
+ * @type {import("aws-lambda").EventBridgeHandler<"Order Placed", OrderPlaced, Processed>}
  */
 export const handler = async (event) => {
   const { id, source, "detail-type": detailType } = event;
-  const detail = event.detail; // already a JSON object: EventBridge parsed it
+  const detail = event.detail; // already a JSON object: EventBridge parsed it, but checks no schema
   const missing = REQUIRED_DETAIL_FIELDS.filter((name) => !(name in detail));
   if (missing.length > 0) {
     // Fail loudly: the error shows in the function's Errors metric and logs.

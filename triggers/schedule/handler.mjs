@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: runs on a schedule (an EventBridge rule).
  *
@@ -10,23 +11,41 @@
  */
 
 /**
+ * @typedef {import("aws-lambda").EventBridgeEvent<string, unknown>} RuleEvent what an
+ *   EventBridge rule sends: the schedule's rule sends a "Scheduled Event"
+ */
+
+/**
+ * @typedef {object} ScheduledRun what the handler returns: which run this was
+ * @property {string} rule the ARN of the rule that scheduled the run
+ * @property {string} scheduledTime the time the run was scheduled for, in ISO 8601 (UTC)
+ */
+
+/**
  * Your logic for one scheduled run goes here.
  *
  * @param {Date} scheduledTime
  * @param {string} ruleArn
  */
 export async function runScheduledJob(scheduledTime, ruleArn) {
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
-  console.info("scheduled run", { scheduledTime: scheduledTime.toISOString(), rule: ruleArn });
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({
+    message: "scheduled run",
+    scheduledTime: scheduledTime.toISOString(),
+    rule: ruleArn,
+  });
 }
 
 /**
  * Run the job for the event's scheduled time; return which run this was.
  *
+ * Another rule, or a direct invoke, can send another event (or null): its detail-type
+ * is checked. EventBridge ignores the result (the invocation is asynchronous), so
+ * ScheduledHandler declares none; `lambda-new invoke` and the console's Test show it.
  * Lambda calls handler(event, context); add the context parameter when you need it
  * (its properties: test/lambda-context.mjs).
  *
- * @param {object} event the scheduled event: time, resources, detail-type "Scheduled Event"
+ * @type {import("aws-lambda").Handler<RuleEvent | null, ScheduledRun>}
  */
 export const handler = async (event) => {
   if (event?.["detail-type"] !== "Scheduled Event") {
@@ -37,7 +56,10 @@ export const handler = async (event) => {
   // The time the run was scheduled for (UTC), not the time the function started;
   // the same for a retried invocation, so it keys a run.
   const scheduledTime = new Date(event.time);
-  const ruleArn = event.resources[0];
+  const [ruleArn] = event.resources; // a scheduled event has one resource: its rule
+  if (ruleArn === undefined) {
+    throw new Error("the scheduled event names no rule in its resources");
+  }
   await runScheduledJob(scheduledTime, ruleArn);
   return { rule: ruleArn, scheduledTime: scheduledTime.toISOString() };
 };

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: notifications published to an SNS topic.
  *
@@ -21,11 +22,12 @@
 /**
  * Read one record of an SNS event.
  *
- * @param {object} record an element of event.Records
+ * @param {import("aws-lambda").SNSEventRecord} record an element of event.Records
  * @returns {Notification}
  */
 export function readNotification(record) {
   const sns = record.Sns;
+  /** @type {unknown} */
   let message;
   try {
     message = JSON.parse(sns.Message);
@@ -38,7 +40,7 @@ export function readNotification(record) {
   return {
     messageId: sns.MessageId,
     topicArn: sns.TopicArn,
-    subject: sns.Subject ?? null,
+    subject: sns.Subject ?? null, // SNS sends null (the type says undefined) when there is none
     message,
     attributes,
   };
@@ -50,8 +52,9 @@ export function readNotification(record) {
  * @param {Notification} notification
  */
 export async function processNotification(notification) {
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
-  console.info("notification received", {
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({
+    message: "notification received",
     messageId: notification.messageId,
     subject: notification.subject,
     attributes: notification.attributes,
@@ -61,12 +64,15 @@ export async function processNotification(notification) {
 /**
  * Process each notification of the event; return the message ids processed.
  *
- * Lambda calls handler(event, context); add the context parameter when you need it
- * (its properties: test/lambda-context.mjs).
+ * SNS ignores the result (the invocation is asynchronous), so SNSHandler declares
+ * none; `lambda-new invoke` and the console's Test show it. Lambda calls
+ * handler(event, context); add the context parameter when you need it (its
+ * properties: test/lambda-context.mjs).
  *
- * @param {object} event the SNS event: its Records, one per notification
+ * @type {import("aws-lambda").Handler<import("aws-lambda").SNSEvent, {processed: string[]}>}
  */
 export const handler = async (event) => {
+  /** @type {string[]} */
   const processed = [];
   for (const record of event.Records) {
     const notification = readNotification(record);

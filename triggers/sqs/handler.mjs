@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: messages from an SQS queue, in batches.
  *
@@ -17,14 +18,25 @@
 export const REQUIRED_FIELDS = ["orderId"];
 
 /**
+ * Whether parsed JSON is an object: not an array, a string, a number, a boolean or null.
+ *
+ * @param {unknown} value
+ * @returns {value is Record<string, unknown>}
+ */
+function isJsonObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
  * The body of one message: a JSON object with REQUIRED_FIELDS, or an error.
  *
- * @param {object} record an element of event.Records
+ * @param {import("aws-lambda").SQSRecord} record an element of event.Records
  * @returns {Record<string, unknown>}
  */
 export function readPayload(record) {
+  /** @type {unknown} */
   const payload = JSON.parse(record.body); // throws a SyntaxError when not JSON
-  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+  if (!isJsonObject(payload)) {
     throw new TypeError("body is JSON, but not an object");
   }
   const missing = REQUIRED_FIELDS.filter((name) => !(name in payload));
@@ -40,8 +52,8 @@ export function readPayload(record) {
  * @param {Record<string, unknown>} payload
  */
 export async function processMessage(payload) {
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
-  console.info("order received", { orderId: payload.orderId });
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({ message: "order received", orderId: payload.orderId });
 }
 
 /**
@@ -52,16 +64,17 @@ export async function processMessage(payload) {
  * Lambda calls handler(event, context); add the context parameter when you need it
  * (its properties: test/lambda-context.mjs).
  *
- * @param {object} event the SQS event: its Records, one per message
- * @returns {Promise<{batchItemFailures: {itemIdentifier: string}[]}>}
+ * @type {import("aws-lambda").SQSHandler}
  */
 export const handler = async (event) => {
+  /** @type {import("aws-lambda").SQSBatchItemFailure[]} */
   const batchItemFailures = [];
   for (const record of event.Records) {
     try {
       await processMessage(readPayload(record));
     } catch (error) {
-      console.error("message failed", { messageId: record.messageId, error });
+      // Lambda writes an Error inside the object as its errorType, errorMessage and stackTrace.
+      console.error({ message: "message failed", messageId: record.messageId, error });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
