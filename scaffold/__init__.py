@@ -1,3 +1,3 @@
-"""lambda-new: generate AWS Lambda function repositories for Python and Node.js."""
+"""lambda-new: generate AWS Lambda function repositories in Python, JavaScript or TypeScript."""
 
 __version__ = "0.4.0"

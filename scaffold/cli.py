@@ -109,7 +109,7 @@ def main(
         typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    """Generate AWS Lambda function repositories for Python and Node.js.
+    """Generate AWS Lambda function repositories in Python, JavaScript or TypeScript.
 
     lambda-new NAME [OPTIONS] is short for lambda-new new NAME [OPTIONS].
     """
@@ -404,7 +404,8 @@ def package(
 
     Python: the code root plus pyproject.toml's dependencies as manylinux wheels for
     the function's Python and architecture. Node.js: the files npm pack would publish
-    plus production dependencies, or an esbuild bundle (Metadata: BuildMethod: esbuild).
+    plus production dependencies, or an esbuild bundle (Metadata: BuildMethod: esbuild:
+    TypeScript repos), with source maps naming the repo's files.
     """
     from scaffold import packager, report
 

@@ -143,6 +143,7 @@ def test_typescript_zip_runs_under_aws_runtime_clients_as_invoke_runs_it(
     repo = repos[(trigger, "typescript")]
     sample = (FACTS.triggers[trigger].events or ["invoke"])[0]
     event = (repo / "events" / f"{sample}.json").read_bytes()
+    run_in(repo, "make", "install")  # the locked esbuild (on another worker: not yet there)
     run_in(repo, LAMBDA_NEW, "package", "--path", str(repo))
     task_root = tmp_path / "task"
     with zipfile.ZipFile(repo / "dist" / f"{trigger}-typescript.zip") as archive:
@@ -176,6 +177,7 @@ def test_typescript_errors_point_at_the_ts_lines_locally_and_in_the_zip(repos, m
         )
         if "throw new TypeError" in text
     )
+    run_in(repo, "make", "install")  # the locked esbuild (on another worker: not yet there)
     run_in(repo, LAMBDA_NEW, "package", "--path", str(repo))
     with zipfile.ZipFile(repo / "dist" / "none-typescript.zip") as archive:
         archive.extractall(tmp_path / "task")
