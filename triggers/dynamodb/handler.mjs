@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: changes to a DynamoDB table, from its stream.
  *
@@ -19,12 +20,24 @@
 /** What this function needs in an order item; a change that leaves an item without them fails. */
 export const REQUIRED_ATTRIBUTES = ["status"];
 
-/** The images of each kind of change, when the stream's view type is NEW_AND_OLD_IMAGES. */
+/**
+ * The images of each kind of change, when the stream's view type is NEW_AND_OLD_IMAGES.
+ *
+ * @type {Map<string, ("OldImage" | "NewImage")[]>}
+ */
 const IMAGES = new Map([
   ["INSERT", ["NewImage"]],
   ["MODIFY", ["OldImage", "NewImage"]],
   ["REMOVE", ["OldImage"]],
 ]);
+
+/** The types of DynamoDB JSON: {"S": "text"}, {"N": "42"}... */
+const TYPES = new Set(["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"]);
+
+/**
+ * @typedef {import("aws-lambda").AttributeValue} AttributeValue
+ * @typedef {Record<string, AttributeValue>} Image an item in DynamoDB JSON, by attribute name
+ */
 
 /**
  * The plain value of one attribute value in DynamoDB JSON: {"N": "42"} is 42.
@@ -33,44 +46,34 @@ const IMAGES = new Map([
  * read such attributes from their string yourself), B a Buffer, BOOL a boolean,
  * NULL null, M an object, L an array, SS, NS and BS a Set.
  *
- * @param {Record<string, unknown>} value
+ * @param {AttributeValue} value
  * @returns {unknown}
  */
 export function fromDynamoDB(value) {
-  const entries = Object.entries(value ?? {});
-  if (entries.length !== 1) {
+  const types = Object.keys(value ?? {});
+  const [type] = types;
+  if (types.length !== 1 || type === undefined) {
     throw new TypeError(`not one DynamoDB attribute value: ${JSON.stringify(value)}`);
   }
-  const [[type, data]] = entries;
-  switch (type) {
-    case "S":
-    case "BOOL":
-      return data;
-    case "N":
-      return Number(data);
-    case "B":
-      return Buffer.from(data, "base64");
-    case "NULL":
-      return null;
-    case "M":
-      return readItem(data);
-    case "L":
-      return data.map(fromDynamoDB);
-    case "SS":
-      return new Set(data);
-    case "NS":
-      return new Set(data.map(Number));
-    case "BS":
-      return new Set(data.map((element) => Buffer.from(element, "base64")));
-    default:
-      throw new TypeError(`unknown DynamoDB type ${JSON.stringify(type)}`);
+  if (!TYPES.has(type)) {
+    throw new TypeError(`unknown DynamoDB type ${JSON.stringify(type)}`);
   }
+  if (value.S !== undefined) return value.S;
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.B !== undefined) return Buffer.from(value.B, "base64");
+  if (value.NULL !== undefined) return null;
+  if (value.M !== undefined) return readItem(value.M);
+  if (value.L !== undefined) return value.L.map(fromDynamoDB);
+  if (value.SS !== undefined) return new Set(value.SS);
+  if (value.NS !== undefined) return new Set(value.NS.map(Number));
+  return new Set(value.BS.map((item) => Buffer.from(item, "base64")));
 }
 
 /**
  * An item (NewImage, OldImage or Keys) as plain values, by attribute name.
  *
- * @param {Record<string, Record<string, unknown>>} image
+ * @param {Image} image
  * @returns {Record<string, unknown>}
  */
 export function readItem(image) {
@@ -90,13 +93,13 @@ export function readItem(image) {
 /**
  * Read one record of a DynamoDB stream event.
  *
- * @param {object} record an element of event.Records
+ * @param {import("aws-lambda").DynamoDBRecord} record an element of event.Records
  * @returns {Change}
  */
 export function readChange(record) {
-  const { eventName, dynamodb: streamRecord } = record;
-  const images = IMAGES.get(eventName);
-  if (!images) {
+  const { eventName, dynamodb: streamRecord = {} } = record;
+  const images = eventName && IMAGES.get(eventName);
+  if (!eventName || !images) {
     throw new TypeError(`unknown eventName ${JSON.stringify(eventName)}`);
   }
   const missing = images.filter((image) => !(image in streamRecord));
@@ -108,7 +111,7 @@ export function readChange(record) {
   }
   return {
     eventName,
-    keys: readItem(streamRecord.Keys),
+    keys: readItem(streamRecord.Keys ?? {}),
     oldItem: readItem(streamRecord.OldImage ?? {}),
     newItem: readItem(streamRecord.NewImage ?? {}),
   };
@@ -124,23 +127,24 @@ export async function processChange(change) {
   if (change.eventName === "INSERT" || change.eventName === "MODIFY") {
     const missing = REQUIRED_ATTRIBUTES.filter((name) => !(name in change.newItem));
     if (missing.length > 0) {
-      throw new TypeError(`order ${orderId} has no ${missing.join(", ")}`);
+      throw new TypeError(`order ${String(orderId)} has no ${missing.join(", ")}`);
     }
   }
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
+  // With LoggingConfig LogFormat JSON, Lambda writes each object as the record's "message".
   switch (change.eventName) {
     case "INSERT":
-      console.info("order created", { orderId, status: change.newItem.status });
+      console.info({ message: "order created", orderId, status: change.newItem.status });
       break;
     case "MODIFY":
-      console.info("order updated", {
+      console.info({
+        message: "order updated",
         orderId,
         oldStatus: change.oldItem.status,
         newStatus: change.newItem.status,
       });
       break;
     case "REMOVE":
-      console.info("order deleted", { orderId, status: change.oldItem.status });
+      console.info({ message: "order deleted", orderId, status: change.oldItem.status });
       break;
   }
 }
@@ -151,17 +155,17 @@ export async function processChange(change) {
  * Lambda calls handler(event, context); add the context parameter when you need it
  * (its properties: test/lambda-context.mjs).
  *
- * @param {object} event the DynamoDB stream event: its Records, in the order of their shard
- * @returns {Promise<{batchItemFailures: {itemIdentifier: string}[]}>}
+ * @type {import("aws-lambda").DynamoDBStreamHandler}
  */
 export const handler = async (event) => {
   for (const record of event.Records) {
-    const sequenceNumber = record.dynamodb.SequenceNumber;
+    // Every stream record has one; an empty identifier would make Lambda retry the whole batch.
+    const sequenceNumber = record.dynamodb?.SequenceNumber ?? "";
     try {
       await processChange(readChange(record));
     } catch (error) {
       // Stop here: Lambda retries from this record, and those after it, in order.
-      console.error("record failed", { sequenceNumber, error });
+      console.error({ message: "record failed", sequenceNumber, error });
       return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
     }
   }

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: records of a Kinesis data stream, in batches.
  *
@@ -20,17 +21,28 @@ export const REQUIRED_FIELDS = ["orderId"];
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
+ * Whether parsed JSON is an object: not an array, a string, a number, a boolean or null.
+ *
+ * @param {unknown} value
+ * @returns {value is Record<string, unknown>}
+ */
+function isJsonObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
  * The data of one record: a JSON object with REQUIRED_FIELDS, or an error.
  *
  * Kinesis carries the bytes the producer put, base64-encoded in the event.
  *
- * @param {object} record an element of event.Records
+ * @param {import("aws-lambda").KinesisStreamRecord} record an element of event.Records
  * @returns {Record<string, unknown>}
  */
 export function readPayload(record) {
   const data = Buffer.from(record.kinesis.data, "base64");
+  /** @type {unknown} */
   const payload = JSON.parse(utf8.decode(data)); // throws unless UTF-8 JSON
-  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+  if (!isJsonObject(payload)) {
     throw new TypeError("data is JSON, but not an object");
   }
   const missing = REQUIRED_FIELDS.filter((name) => !(name in payload));
@@ -46,8 +58,8 @@ export function readPayload(record) {
  * @param {Record<string, unknown>} payload
  */
 export async function processRecord(payload) {
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
-  console.info("order event received", { orderId: payload.orderId });
+  // With LoggingConfig LogFormat JSON, Lambda writes this object as the record's "message".
+  console.info({ message: "order event received", orderId: payload.orderId });
 }
 
 /**
@@ -56,8 +68,7 @@ export async function processRecord(payload) {
  * Lambda calls handler(event, context); add the context parameter when you need it
  * (its properties: test/lambda-context.mjs).
  *
- * @param {object} event the Kinesis event: its Records, in the order of their shard
- * @returns {Promise<{batchItemFailures: {itemIdentifier: string}[]}>}
+ * @type {import("aws-lambda").KinesisStreamHandler}
  */
 export const handler = async (event) => {
   for (const record of event.Records) {
@@ -66,7 +77,7 @@ export const handler = async (event) => {
       await processRecord(readPayload(record));
     } catch (error) {
       // Stop here: Lambda retries from this record, and those after it, in order.
-      console.error("record failed", { sequenceNumber, error });
+      console.error({ message: "record failed", sequenceNumber, error });
       return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
     }
   }

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Entry point of this Lambda function: S3 bucket notifications.
  *
@@ -18,12 +19,18 @@
  */
 
 /**
+ * @typedef {Pick<ObjectChange, "eventName" | "bucket" | "key">} ProcessedChange
+ * @typedef {object} Processed what the handler returns: the changes it processed
+ * @property {ProcessedChange[]} processed
+ */
+
+/**
  * Read one record of an S3 event.
  *
  * S3 sends the object key URL-encoded, with `+` for a space: "my photo+1.jpg"
  * arrives as "my+photo%2B1.jpg". Replace `+` first, then decode.
  *
- * @param {object} record an element of event.Records
+ * @param {import("aws-lambda").S3EventRecord} record an element of event.Records
  * @returns {ObjectChange}
  */
 export function readChange(record) {
@@ -32,7 +39,7 @@ export function readChange(record) {
     eventName: record.eventName,
     bucket: bucket.name,
     key: decodeURIComponent(object.key.replaceAll("+", " ")),
-    size: object.size ?? null,
+    size: object.size ?? null, // @types/aws-lambda says always there; not for removals
   };
 }
 
@@ -43,14 +50,15 @@ export function readChange(record) {
  * @returns {Promise<boolean>}
  */
 export async function processChange(change) {
-  // With LoggingConfig LogFormat JSON, Lambda writes each console call as a JSON record.
+  // With LoggingConfig LogFormat JSON, Lambda writes each object as the record's "message".
+  const { bucket, key, size } = change;
   if (change.eventName.startsWith("ObjectCreated:")) {
     // To read the object, grant S3ReadPolicy in template.yaml (see README.md).
-    console.info("object created", { bucket: change.bucket, key: change.key, size: change.size });
+    console.info({ message: "object created", bucket, key, size });
   } else if (change.eventName.startsWith("ObjectRemoved:")) {
-    console.info("object removed", { bucket: change.bucket, key: change.key });
+    console.info({ message: "object removed", bucket, key });
   } else {
-    console.warn("event ignored", { eventName: change.eventName });
+    console.warn({ message: "event ignored", eventName: change.eventName });
     return false;
   }
   return true;
@@ -62,9 +70,10 @@ export async function processChange(change) {
  * Lambda calls handler(event, context); add the context parameter when you need it
  * (its properties: test/lambda-context.mjs).
  *
- * @param {object} event the S3 event: its Records, one per object change
+ * @type {import("aws-lambda").Handler<import("aws-lambda").S3Event, Processed>}
  */
 export const handler = async (event) => {
+  /** @type {ProcessedChange[]} */
   const processed = [];
   for (const record of event.Records) {
     const change = readChange(record);
