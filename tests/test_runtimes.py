@@ -259,3 +259,25 @@ def test_a_typescript_repo_not_yet_installed_says_how_to_install(cli, tmp_path):
         assert result.exit_code == 1
         assert "package.json lists but is not installed: run `make install`" in result.stderr
     assert not (tmp_path / "fn" / "dist").exists()
+
+
+def test_a_typescript_zip_is_the_same_bytes_wherever_the_repo_is(cli, tmp_path):
+    """esbuild names a source map's sources relative to the map (a scratch folder):
+    the zip's map names src/handler.ts instead, so two checkouts give one zip."""
+    assert cli("fn", "--runtime", "typescript", "--defaults", "--no-git").exit_code == 0
+    first = tmp_path / "fn"
+    second = tmp_path / "elsewhere" / "deeper" / "fn"
+    shutil.copytree(first, second)
+    zips = []
+    for repo in (first, second):
+        run_in(repo, "make", "install")
+        assert cli("package", "--path", str(repo)).exit_code == 0
+        zips.append((repo / "dist" / "fn.zip").read_bytes())
+
+    assert zips[0] == zips[1]
+    with zipfile.ZipFile(first / "dist" / "fn.zip") as archive:
+        import json
+
+        source_map = json.loads(archive.read("handler.mjs.map"))
+    assert source_map["sources"] == ["src/handler.ts"]
+    assert str(tmp_path) not in zips[0].decode("utf-8", "replace")
