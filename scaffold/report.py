@@ -94,6 +94,16 @@ def conflicts(result: Updated) -> str:
         )
         for path, beside in result.kept
     ]
+    from scaffold import runtimes
+
+    for path in result.conflicts:
+        command = runtimes.relock_command(path)
+        if command and path not in kept:
+            notes.append(
+                f"{path} is a lockfile: rather than merging it by hand, take the template's "
+                f"and re-lock it with your dependencies: git checkout --theirs {shlex.quote(path)}"
+                f" && {command}"
+            )
     if result.pretend:
         return "\n".join(
             [f"lambda-new: error: the update would conflict in {n} file(s): {files}", *notes]

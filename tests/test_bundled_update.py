@@ -262,3 +262,25 @@ def test_a_repo_from_0_3_0_keeps_its_logical_ids_when_it_updates(cli, tmp_path):
     assert "  OrdersNewQueue:" in template
     assert "!GetAtt OrdersNewDeadLetterQueue.Arn" in template
     assert "build-OrdersNewFunction:" in (tmp_path / "orders-new" / "Makefile").read_text()
+
+
+def test_a_node_repo_from_0_4_0_that_committed_its_lock_updates_and_relocks(cli, tmp_path):
+    """Repos before 0.5.0 had no package-lock.json; their README said to commit the one
+    the first install wrote. 0.5.0 ships one, so the update conflicts there: the message
+    says to take the template's and re-lock, and doing so gives a repo that tests clean."""
+    repo = _made_by_release(tmp_path, "0.4.0", "orders", runtime="node", trigger="sqs")
+    run_in(repo, "npm", "install", "--package-lock-only", "--no-audit", "--no-fund")
+    git(repo, "add", "package-lock.json")
+    git(repo, "commit", "--quiet", "--message", "Lock")
+
+    result = cli("update", str(repo))
+
+    assert result.exit_code == 1
+    hint = "git checkout --theirs package-lock.json && npm install"
+    assert "package-lock.json is a lockfile: rather than merging it by hand" in result.stderr
+    assert hint in result.stderr
+    run_in(repo, "sh", "-c", hint)
+    run_in(repo, "git", "add", "-A")
+    assert "# fail 0" in run_in(repo, "make", "test").stdout
+    run_in(repo, "make", "lint")
+    assert run_in(repo, "git", "status", "--porcelain").stdout.count("??") == 0

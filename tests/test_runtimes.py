@@ -227,7 +227,7 @@ def test_team_defaults_may_name_what_only_the_teams_fork_offers(cli, tmp_path, f
     ],
 )
 def test_every_node_version_ships_a_lock_that_matches_its_package_json(tmp_path, runtime, version):
-    """npm ci refuses a lock whose root disagrees with package.json; languages/relock.py
+    """npm ci refuses a lock whose root disagrees with package.json; tools/relock.py
     writes them. (Each version's lock is one a new repo gets: never empty, never stale.)"""
     import json
 

@@ -44,6 +44,9 @@ class Language(ABC):
     # Lambda's runtime identifiers of this language; group 1 is the version
     # (python3.13 -> 3.13), so a version a team's fork adds still runs and packages.
     identifier_pattern: str
+    # Its lockfiles and the command that rewrites one from the manifest: a lockfile is
+    # re-locked, not merged by hand, when an update conflicts in it.
+    lockfiles: tuple[tuple[str, str], ...] = ()
 
     def version_of(self, identifier: str) -> str | None:
         """The version a Lambda runtime identifier of this language names, else None."""
@@ -77,6 +80,16 @@ class Language(ABC):
     def local_version(self, reported: str) -> str:
         """The interpreter's version as Lambda names it ("3.13.1" -> "3.13")."""
         return ".".join(reported.removeprefix("v").split(".")[: self.version_parts])
+
+
+def relock_command(path: str) -> str | None:
+    """The command that rewrites the lockfile at `path` (a repo path), if it is one."""
+    name = path.rpartition("/")[2]
+    for language in known():
+        for lockfile, command in get(language).lockfiles:
+            if name == lockfile:
+                return command
+    return None
 
 
 def known() -> list[str]:

@@ -25,6 +25,7 @@ class Node(Language):
     bootstrap = "bootstrap.mjs"
     version_parts = 1
     identifier_pattern = r"nodejs(\d+)\.x"
+    lockfiles = (("package-lock.json", "npm install"),)
 
     def handler_files(self, handler: str) -> list[str]:
         folder, _, base = handler.rpartition("/")

@@ -1,6 +1,6 @@
 """Refresh the package-lock.json files new Node.js and TypeScript repos start with.
 
-Run: python languages/relock.py (after changing a languages/<runtime>/package.json.jinja,
+Run: python tools/relock.py (after changing a languages/<runtime>/package.json.jinja,
 or to move the dev tools to their newest versions within its ranges). For every
 catalog runtime that has a package.json.jinja and every version of it, this renders
 a repo through lambda-new, lets npm resolve its package.json (`npm install
