@@ -200,3 +200,13 @@ def tmpfs(folder: Path, size: str = "8m") -> Iterator[Path]:
 
 def read_only(mount: Path) -> None:
     subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+
+
+def node_test_counts(output: str) -> tuple[int, int]:
+    """(passed, failed) from node:test's summary, TAP (`# pass 4`, Node 20) or spec
+    (an information sign before `pass 4`, Node 23+ by default)."""
+    import re
+
+    counts = dict(re.findall(r"^(?:# |\u2139 )(pass|fail) (\d+)$", output, re.M))
+    assert set(counts) == {"pass", "fail"}, output[-2000:]
+    return int(counts["pass"]), int(counts["fail"])
