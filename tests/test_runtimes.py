@@ -281,3 +281,41 @@ def test_a_typescript_zip_is_the_same_bytes_wherever_the_repo_is(cli, tmp_path):
         source_map = json.loads(archive.read("handler.mjs.map"))
     assert source_map["sources"] == ["src/handler.ts"]
     assert str(tmp_path) not in zips[0].decode("utf-8", "replace")
+
+
+def test_build_properties_reach_esbuild_as_sam_passes_them_and_file_options_are_refused(
+    cli, tmp_path
+):
+    """BuildProperties become esbuild options the way aws-lambda-builders converts them
+    (KeepNames: true -> --keep-names, a list -> --banner:js=...); one that names a file
+    (Metafile) is refused before esbuild runs: template.yaml is untrusted input."""
+    assert cli("fn", "--runtime", "typescript", "--defaults", "--no-git").exit_code == 0
+    repo = tmp_path / "fn"
+    run_in(repo, "make", "install")
+    template = repo / "template.yaml"
+    original = template.read_text(encoding="utf-8")
+    template.write_text(
+        original.replace(
+            "        Minify: false\n",
+            "        Minify: true\n        KeepNames: true\n        Banner:\n"
+            "          - js=// bundled for Lambda\n",
+        ),
+        encoding="utf-8",
+    )
+    assert cli("package", "--path", str(repo)).exit_code == 0
+    with zipfile.ZipFile(repo / "dist" / "fn.zip") as archive:
+        code = archive.read("handler.mjs").decode()
+    assert code.startswith("// bundled for Lambda\n")
+    assert ',"handler")' in code  # --keep-names: the minified handler keeps its name
+
+    outside = tmp_path / "written-outside.json"
+    template.write_text(
+        original.replace("        Minify: false\n", f"        Metafile: {outside}\n"),
+        encoding="utf-8",
+    )
+    refused = cli("package", "--path", str(repo))
+    assert refused.exit_code == 1
+    assert "BuildProperties Metafile is not an esbuild option lambda-new passes on" in (
+        refused.stderr
+    )
+    assert not outside.exists()

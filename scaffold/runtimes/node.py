@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -138,43 +139,113 @@ def _portable_source_map(source_map: Path, out: Path, root: Path) -> None:
     source_map.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
 
+# BuildProperties that `sam build` turns into esbuild options, the same way here:
+# SAM's names in snake case (KeepNames -> keep_names -> --keep-names). Only options
+# that name no file: a repo is untrusted input, and Metafile, Outfile, Inject or
+# Tsconfig would let its template.yaml write or read outside it.
+ESBUILD_OPTIONS = frozenset(
+    [
+        "target",
+        "format",
+        "minify",
+        "sourcemap",
+        "external",
+        "out_extension",
+        "loader",
+        "main_fields",
+        "banner",
+        "footer",
+        "keep_names",
+        "define",
+        "charset",
+        "legal_comments",
+        "tree_shaking",
+        "sources_content",
+        "resolve_extensions",
+        "conditions",
+        "drop",
+        "pure",
+        "ignore_annotations",
+        "jsx",
+        "jsx_factory",
+        "jsx_fragment",
+        "line_limit",
+        "log_override",
+        "supported",
+    ]
+)
+SAM_ONLY = frozenset({"entry_points", "use_npm_ci"})  # for SAM itself, not esbuild
+
+
 def bundle(function: repo.Function, stage: Path) -> Path:
     """The esbuild bundle SAM's `BuildMethod: esbuild` makes, in stage/bundle.
 
-    With SAM's defaults for what BuildProperties leaves out (aws-lambda-builders):
-    minified unless `Minify: false`, target es2020, format cjs.
+    The options are aws-lambda-builders': BuildProperties converted as it converts them
+    (true: `--name`, a string: `--name=value`, a list: `--name:item` for each), and its
+    defaults for what they leave out: minified, target es2020, format cjs.
     """
     root = function.code_root
-    properties = function.build_properties
-    entry_points = [str(p) for p in properties.get("EntryPoints") or []]
+    properties = {_snake(str(key)): value for key, value in function.build_properties.items()}
+    entry_points = [str(p) for p in properties.get("entry_points") or []]
     if not entry_points:
         raise LambdaNewError(
             f"{function.logical_id}: BuildMethod esbuild needs BuildProperties.EntryPoints"
         )
+    options = []
+    for name, value in properties.items():
+        if name in SAM_ONLY:
+            continue
+        if name not in ESBUILD_OPTIONS:
+            raise LambdaNewError(
+                f"{function.logical_id}: BuildProperties {_pascal(name)} is not an esbuild "
+                f"option lambda-new passes on (it may name a file outside the repo); it "
+                f"passes {', '.join(sorted(_pascal(o) for o in ESBUILD_OPTIONS))}"
+            )
+        options += _esbuild_option(function.logical_id, name, value)
     esbuild = _repo_tool(root, "esbuild")
     out = stage / "bundle"
+    defaults = [
+        *([] if "target" in properties else ["--target=es2020"]),
+        *([] if "format" in properties else ["--format=cjs"]),
+        *([] if "minify" in properties else ["--minify"]),
+    ]
     arguments = [
         esbuild,
         *entry_points,
         "--bundle",
         "--platform=node",
         f"--outdir={out}",
-        f"--target={properties.get('Target') or 'es2020'}",
-        f"--format={properties.get('Format') or 'cjs'}",
+        *defaults,
+        *options,
         "--log-level=error",
     ]
-    if _truthy(properties.get("Minify", True)):
-        arguments.append("--minify")
-    if _truthy(properties.get("Sourcemap")):
-        arguments.append("--sourcemap")
-    for name in properties.get("External") or []:
-        arguments.append(f"--external:{name}")
-    for extension in properties.get("OutExtension") or []:
-        arguments.append(f"--out-extension:{extension}")
     result = tree.run_tool(arguments, root, stage)
     if result.returncode != 0:
         raise LambdaNewError(f"esbuild failed: {_last_line(result.stderr)}")
     return out
+
+
+def _esbuild_option(logical_id: str, name: str, value: object) -> list[str]:
+    flag = "--" + name.replace("_", "-")
+    if isinstance(value, bool):
+        return [flag] if value else []
+    if isinstance(value, str):
+        return [f"{flag}={value}"]
+    if isinstance(value, list):
+        return [f"{flag}:{item}" for item in value]
+    raise LambdaNewError(
+        f"{logical_id}: BuildProperties {_pascal(name)} must be true/false, a string or a "
+        f"list (as sam build reads it), not {value!r}"
+    )
+
+
+def _snake(name: str) -> str:
+    """SAM's key normalisation: OutExtension -> out_extension."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
 
 
 def _repo_tool(root: Path, name: str) -> str:
@@ -219,7 +290,3 @@ def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     errors = [line for line in lines if "ERR" in line or "error" in line.lower()]
     return (errors or lines or ["no output"])[-1]
-
-
-def _truthy(value: object) -> bool:
-    return str(value).lower() in {"true", "1", "yes"}
