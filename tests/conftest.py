@@ -210,3 +210,15 @@ def node_test_counts(output: str) -> tuple[int, int]:
     counts = dict(re.findall(r"^(?:# |\u2139 )(pass|fail) (\d+)$", output, re.M))
     assert set(counts) == {"pass", "fail"}, output[-2000:]
     return int(counts["pass"]), int(counts["fail"])
+
+
+def locked_languages() -> list[str]:
+    """The catalog's languages whose repos ship a package-lock.json (Node.js, TypeScript):
+    those with languages/<name>/locks/."""
+    from scaffold import catalog
+
+    return [
+        name
+        for name in catalog.load().runtimes
+        if (REPO_ROOT / "languages" / name / "locks").is_dir()
+    ]

@@ -16,7 +16,7 @@ import yaml
 
 from scaffold import __version__, catalog, history
 
-from .conftest import REPO_ROOT, Run, files_of, node_test_counts, pip, run_in
+from .conftest import REPO_ROOT, Run, files_of, locked_languages, node_test_counts, pip, run_in
 
 pytestmark = pytest.mark.e2e
 
@@ -136,13 +136,7 @@ def test_installed_wheel_renders_without_the_source_tree(tmp_path):
     run_in(work / "fn", "make", "test")
 
 
-# The languages whose repos ship a package-lock.json (Node.js, TypeScript).
-NODE_FAMILY = [
-    name for name in FACTS.runtimes if (REPO_ROOT / "languages" / name / "locks").is_dir()
-]
-
-
-@pytest.mark.parametrize("runtime", NODE_FAMILY)
+@pytest.mark.parametrize("runtime", locked_languages())
 def test_a_dependency_the_owner_adds_is_installed_by_make_test_on_a_fresh_clone(
     tmp_path, generate, runtime
 ):

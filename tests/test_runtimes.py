@@ -17,7 +17,7 @@ import pytest
 from scaffold import catalog, runtimes
 from scaffold.errors import LambdaNewError
 
-from .conftest import REPO_ROOT, release, run_in, team_template
+from .conftest import REPO_ROOT, locked_languages, release, run_in, team_template
 
 FACTS = catalog.load()
 
@@ -219,12 +219,7 @@ def test_team_defaults_may_name_what_only_the_teams_fork_offers(cli, tmp_path, f
 
 @pytest.mark.parametrize(
     ("runtime", "version"),
-    [
-        (name, version)
-        for name, family in FACTS.runtimes.items()
-        if (REPO_ROOT / "languages" / name / "package.json.jinja").is_file()
-        for version in family.versions
-    ],
+    [(name, version) for name in locked_languages() for version in FACTS.runtimes[name].versions],
 )
 def test_every_node_version_ships_a_lock_that_matches_its_package_json(tmp_path, runtime, version):
     """npm ci refuses a lock whose root disagrees with package.json; tools/relock.py

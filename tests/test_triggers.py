@@ -15,7 +15,7 @@ import pytest
 
 from scaffold import catalog, events, project
 from tests import fidelity
-from tests.runtime_api import node_client, run_official
+from tests.runtime_api import OfficialResult, node_client, run_official
 
 from .conftest import REPO_ROOT, node_test_counts, run_in
 
@@ -136,6 +136,31 @@ def _without_request_id(body: str) -> object:
     return value
 
 
+def _packaged_under_aws_client(
+    repo: Path, major: int, sample: str, task_root: Path
+) -> tuple[list[str], OfficialResult]:
+    """`lambda-new package` the TypeScript repo, unzip it into task_root, and run its
+    handler once under aws-lambda-ric `major` (3.x: nodejs22.x, 4.x: nodejs24.x) with
+    events/`sample`.json: the zip's names and what the client posted."""
+    run_in(repo, "make", "install")  # the locked esbuild (on another worker: not yet there)
+    run_in(repo, LAMBDA_NEW, "package", "--path", str(repo))
+    with zipfile.ZipFile(repo / "dist" / f"{repo.name}.zip") as archive:
+        names = sorted(archive.namelist())
+        archive.extractall(task_root)
+    official = run_official(
+        ["node", str(node_client(major)), "handler.handler"],
+        task_root=task_root,
+        handler="handler.handler",
+        event=(repo / "events" / f"{sample}.json").read_bytes(),
+        env={
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_nodejs{22 if major == 3 else 24}.x",
+            "AWS_LAMBDA_LOG_FORMAT": "JSON",
+            "NODE_OPTIONS": "--enable-source-maps",
+        },
+    )
+    return names, official
+
+
 @pytest.mark.parametrize("trigger", list(FACTS.triggers))
 @pytest.mark.parametrize("major", [3, 4])
 def test_typescript_zip_runs_under_aws_runtime_clients_as_invoke_runs_it(
@@ -145,27 +170,11 @@ def test_typescript_zip_runs_under_aws_runtime_clients_as_invoke_runs_it(
     what `lambda-new invoke` gives for the trigger's first sample event."""
     repo = repos[(trigger, "typescript")]
     sample = (FACTS.triggers[trigger].events or ["invoke"])[0]
-    event = (repo / "events" / f"{sample}.json").read_bytes()
-    run_in(repo, "make", "install")  # the locked esbuild (on another worker: not yet there)
-    run_in(repo, LAMBDA_NEW, "package", "--path", str(repo))
-    task_root = tmp_path / "task"
-    with zipfile.ZipFile(repo / "dist" / f"{trigger}-typescript.zip") as archive:
-        assert sorted(archive.namelist()) == ["handler.mjs", "handler.mjs.map"]
-        archive.extractall(task_root)
 
+    names, official = _packaged_under_aws_client(repo, major, sample, tmp_path / "task")
     invoked = run_in(repo, LAMBDA_NEW, "invoke", "--path", str(repo), f"events/{sample}.json")
-    official = run_official(
-        ["node", str(node_client(major)), "handler.handler"],
-        task_root=task_root,
-        handler="handler.handler",
-        event=event,
-        env={
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_nodejs{22 if major == 3 else 24}.x",
-            "AWS_LAMBDA_LOG_FORMAT": "JSON",
-            "NODE_OPTIONS": "--enable-source-maps",
-        },
-    )
 
+    assert names == ["handler.mjs", "handler.mjs.map"]
     assert official.kind == "response", official.stdout + official.stderr
     assert _without_request_id(official.body.decode()) == _without_request_id(invoked.stdout)
 
@@ -180,23 +189,13 @@ def test_typescript_errors_point_at_the_ts_lines_locally_and_in_the_zip(repos, m
         )
         if "throw new TypeError" in text
     )
-    run_in(repo, "make", "install")  # the locked esbuild (on another worker: not yet there)
-    run_in(repo, LAMBDA_NEW, "package", "--path", str(repo))
-    with zipfile.ZipFile(repo / "dist" / "none-typescript.zip") as archive:
-        archive.extractall(tmp_path / "task")
+    _, official = _packaged_under_aws_client(repo, major, "invoke-invalid", tmp_path / "task")
     failed = subprocess.run(
         [LAMBDA_NEW, "invoke", "--path", str(repo), "events/invoke-invalid.json"],
         cwd=repo,
         capture_output=True,
         text=True,
         check=False,
-    )
-    official = run_official(
-        ["node", str(node_client(major)), "handler.handler"],
-        task_root=tmp_path / "task",
-        handler="handler.handler",
-        event=(repo / "events" / "invoke-invalid.json").read_bytes(),
-        env={"NODE_OPTIONS": "--enable-source-maps"},
     )
 
     assert failed.returncode == 1

@@ -253,7 +253,7 @@ def _repo_tool(root: Path, name: str) -> str:
     if local.is_file():
         return str(local)
     manifest = root / "package.json"
-    if manifest.is_file() and name in _manifest(manifest).get("devDependencies", {}):
+    if manifest.is_file() and name in (_manifest(manifest).get("devDependencies") or {}):
         raise LambdaNewError(
             f"BuildMethod esbuild needs {name}, which package.json lists but is not installed: "
             "run `make install` (npm ci) first"
