@@ -410,6 +410,7 @@ def package(
     from scaffold import packager, report
 
     built = packager.build(path, function)
+    _warn(list(built.warnings))
     typer.echo(report.built(built))
 
 

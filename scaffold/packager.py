@@ -13,6 +13,7 @@ into place only when complete. Only the repo ships (scaffold/tree.py).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -35,6 +36,7 @@ class Built:
     size: int
     sha256: str
     files: int
+    warnings: tuple[str, ...] = ()
 
 
 def build(start: Path, function_id: str | None = None) -> Built:
@@ -43,10 +45,11 @@ def build(start: Path, function_id: str | None = None) -> Built:
     function = found.function(function_id)
     language = runtimes.get(function.runtime.runtime)
     with signals.scratch("lambda-new-package-") as stage:
-        files = language.zip_tree(found, function, stage)
+        warnings: list[str] = []
+        files = language.zip_tree(found, function, stage, warnings)
         _check_handler(function, files, language.handler_files(function.handler))
         target = found.root / DIST / f"{function.name}.zip"
-        return _write_zip(files, target)
+        return dataclasses.replace(_write_zip(files, target), warnings=tuple(warnings))
 
 
 def _check_handler(function: repo.Function, files: dict[str, Path], candidates: list[str]) -> None:

@@ -212,13 +212,13 @@ def node_test_counts(output: str) -> tuple[int, int]:
     return int(counts["pass"]), int(counts["fail"])
 
 
-def locked_languages() -> list[str]:
-    """The catalog's languages whose repos ship a package-lock.json (Node.js, TypeScript):
-    those with languages/<name>/locks/."""
+def npm_languages() -> list[str]:
+    """The catalog's languages whose repos ship a package.json and its package-lock.json
+    (Node.js, TypeScript): those with languages/<name>/package.json.jinja."""
     from scaffold import catalog
 
     return [
         name
         for name in catalog.load().runtimes
-        if (REPO_ROOT / "languages" / name / "locks").is_dir()
+        if (REPO_ROOT / "languages" / name / "package.json.jinja").is_file()
     ]

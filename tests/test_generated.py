@@ -16,7 +16,7 @@ import yaml
 
 from scaffold import __version__, catalog, history
 
-from .conftest import REPO_ROOT, Run, files_of, locked_languages, node_test_counts, pip, run_in
+from .conftest import REPO_ROOT, Run, files_of, node_test_counts, npm_languages, pip, run_in
 
 pytestmark = pytest.mark.e2e
 
@@ -136,7 +136,7 @@ def test_installed_wheel_renders_without_the_source_tree(tmp_path):
     run_in(work / "fn", "make", "test")
 
 
-@pytest.mark.parametrize("runtime", locked_languages())
+@pytest.mark.parametrize("runtime", npm_languages())
 def test_a_dependency_the_owner_adds_is_installed_by_make_test_on_a_fresh_clone(
     tmp_path, generate, runtime
 ):
@@ -163,3 +163,88 @@ def test_a_dependency_the_owner_adds_is_installed_by_make_test_on_a_fresh_clone(
 
     assert node_test_counts(tested.stdout) == (5, 0)
     assert run_in(clone, "git", "status", "--porcelain", "--untracked-files=all").stdout == ""
+
+
+# ---- Python repos: uv.lock, .python-version, make lock -----------------------------------------
+
+# PATH without this environment's scripts (uv among them), as on a machine without uv.
+NO_UV_PATH = os.pathsep.join(
+    entry
+    for entry in os.environ.get("PATH", "").split(os.pathsep)
+    if entry and not (Path(entry) / "uv").exists()
+)
+
+
+def run_without_uv(repo: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        command,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        env={**os.environ, "PATH": NO_UV_PATH},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def test_python_dependency_added_by_make_lock_is_installed_on_a_fresh_clone(tmp_path, generate):
+    """The owner adds a dependency and runs `make lock`; a fresh clone's `make test` installs
+    exactly the locked versions, on a machine without uv too (make puts one in .venv/.uv)."""
+    repo = generate(tmp_path, "fn", "--runtime", "python")
+    assert (repo / ".python-version").read_text() == f"{FACTS.runtimes['python'].default_version}\n"
+    pyproject = repo / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8").replace(
+        "\ndependencies = []\n", '\ndependencies = ["six==1.16.0"]\n'
+    )
+    pyproject.write_text(text, encoding="utf-8")
+    run_in(repo, "make", "lock")
+    assert 'name = "six"\nversion = "1.16.0"' in (repo / "uv.lock").read_text(encoding="utf-8")
+    (repo / "tests" / "test_dependency.py").write_text(
+        "import six\n\n\ndef test_six_is_locked():\n    assert six.__version__ == '1.16.0'\n",
+        encoding="utf-8",
+    )
+    run_in(repo, "git", "add", "-A")
+    run_in(repo, "git", "commit", "-qm", "six")
+    clone = tmp_path / "clone"
+    run_in(tmp_path, "git", "clone", "-q", str(repo), str(clone))
+
+    tested = run_without_uv(clone, "make", "test")
+
+    assert "5 passed" in tested.stdout
+    assert (clone / ".venv" / ".uv" / "bin" / "uv").is_file()
+    assert run_in(clone, "git", "status", "--porcelain", "--untracked-files=all").stdout == ""
+
+
+def test_python_make_test_refuses_a_stale_lock(tmp_path, generate):
+    repo = generate(tmp_path, "fn", "--runtime", "python")
+    pyproject = repo / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8").replace(
+        "\ndependencies = []\n", '\ndependencies = ["six"]\n'
+    )
+    pyproject.write_text(text, encoding="utf-8")
+
+    result = subprocess.run(
+        ["make", "test"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), NO_UV_PATH])},
+    )
+
+    assert result.returncode != 0
+    assert "uv lock" in result.stderr  # uv's own words: the lockfile needs to be updated
+
+
+@pytest.mark.parametrize(("version", "warned"), [("3.14", True), ("3.11", False)])
+def test_python_make_test_says_when_it_runs_on_another_python(tmp_path, generate, version, warned):
+    """PYTHON=python3.11 stands for a machine without the function's Python."""
+    repo = generate(tmp_path, "fn", "--runtime", "python", "--runtime-version", version)
+
+    tested = run_in(repo, "make", "test", "PYTHON=python3.11")
+
+    warning = f"warning: testing on Python 3.11, not Lambda's {version}: install python{version}"
+    assert (warning in tested.stderr) is warned, tested.stderr
+    assert "4 passed" in tested.stdout

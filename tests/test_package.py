@@ -24,7 +24,7 @@ import pytest
 from scaffold import project
 from tests.runtime_api import OfficialResult, node_client, run_official
 
-from .conftest import TOOLS_PATH, run_in
+from .conftest import REPO_ROOT, TOOLS_PATH, run_in
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,11 @@ def new_repo(root: Path, name: str, runtime: str, **answers: str) -> Path:
     return project.create(request).path
 
 
-def new_python_repo(root: Path, name: str, dependencies: list[str], **answers: str) -> Path:
+def new_python_repo(
+    root: Path, name: str, dependencies: list[str], lock: bool = True, **answers: str
+) -> Path:
+    """A python repo with these runtime dependencies, locked in uv.lock as `make lock` locks
+    them (or without uv.lock: `lock=False`)."""
     repo = new_repo(root, name, "python", runtime_version=PY, **answers)
     pyproject = repo / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
@@ -80,7 +84,16 @@ def new_python_repo(root: Path, name: str, dependencies: list[str], **answers: s
     text = text.replace("\ndependencies = []\n", f"\ndependencies = {json.dumps(dependencies)}\n")
     pyproject.write_text(text, encoding="utf-8")
     assert tomllib.loads(text)["project"]["dependencies"] == dependencies
+    if lock:
+        uv_lock(repo)
+    else:
+        (repo / "uv.lock").unlink()
     return repo
+
+
+def uv_lock(repo: Path, *options: str) -> None:
+    """What `make lock` runs."""
+    run_in(repo, "uv", "lock", "--quiet", "--python", sys.executable, *options)
 
 
 def new_node_repo(root: Path, name: str, dependencies: dict[str, str]) -> Path:
@@ -441,7 +454,7 @@ def test_package_outside_a_repo_is_a_usage_error(tmp_path):
 
 
 def test_dependency_without_a_lambda_wheel_fails_naming_it(tmp_path):
-    repo = new_python_repo(tmp_path, "sdist-func", ["six", SDIST_ONLY])
+    repo = new_python_repo(tmp_path, "sdist-func", ["six", SDIST_ONLY], lock=False)
 
     line = assert_failed(package(repo), 1, SDIST_ONLY, "wheel")
 
@@ -450,7 +463,7 @@ def test_dependency_without_a_lambda_wheel_fails_naming_it(tmp_path):
 
 
 def test_dependency_missing_from_pypi_fails_naming_it(tmp_path):
-    repo = new_python_repo(tmp_path, "missing-func", [NOT_ON_PYPI])
+    repo = new_python_repo(tmp_path, "missing-func", [NOT_ON_PYPI], lock=False)
 
     assert_failed(package(repo), 1, NOT_ON_PYPI)
     assert dist_listing(repo) == []
@@ -534,3 +547,137 @@ def test_esbuild_opt_in_bundles_and_runs(tmp_path):
     )
     assert invoked.returncode == 0, invoked.stderr
     assert invoked.stdout.encode() == result.body + b"\n"  # lambda-new invoke runs the bundle
+
+
+# ---- locked dependencies: the zip holds what the lockfile pins, not the newest ---------------
+
+
+def locked_older(repo: Path) -> None:
+    """packaging locked at 24.0 while pyproject.toml allows any newer release, as after
+    `make lock` with ==24.0 and a later loosening (uv keeps a locked version it may)."""
+    pyproject = repo / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(text.replace('"packaging==24.0"', '"packaging>=24"'), encoding="utf-8")
+    uv_lock(repo)
+    assert '"packaging>=24"' in pyproject.read_text(encoding="utf-8")
+
+
+def dist_infos(zip_path: Path) -> set[str]:
+    return {name.split("/")[0] for name in names_in(zip_path) if ".dist-info/" in name}
+
+
+@pytest.fixture(scope="module")
+def uv_tool(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """lambda-new as `uv tool install` installs it: a venv with no pip in it."""
+    venv = tmp_path_factory.mktemp("uv-tool") / "venv"
+    run_in(REPO_ROOT, "uv", "venv", "--quiet", "--python", sys.executable, str(venv))
+    python = str(venv / "bin" / "python")
+    run_in(REPO_ROOT, "uv", "pip", "install", "--quiet", "--python", python, ".")
+    assert not (venv / "bin" / "pip").exists()
+    return venv / "bin" / "lambda-new"
+
+
+def test_python_zip_holds_the_locked_version_through_pip_and_uv(tmp_path, uv_tool):
+    repo = new_python_repo(tmp_path, "locked-func", ["packaging==24.0"])
+    locked_older(repo)
+
+    by_pip = keep(built_zip(repo), tmp_path / "pip")
+    by_uv = run_in(repo, str(uv_tool), "package")
+
+    assert dist_infos(by_pip) == {"packaging-24.0.dist-info"}  # the newest is 26.x
+    assert "warning" not in by_uv.stderr
+    assert dist_infos(repo / "dist" / "locked-func.zip") == {"packaging-24.0.dist-info"}
+
+
+def test_python_lock_older_than_pyproject_is_refused(tmp_path):
+    repo = new_python_repo(tmp_path, "stale-func", ["six"])
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"six"', '"six", "packaging"'))
+
+    line = assert_failed(package(repo), 1, "uv.lock is out of date", "packaging", "make lock")
+
+    assert "six" not in line  # only what changed
+    assert dist_listing(repo) == []
+
+
+def test_python_dependencies_without_a_lock_warn(tmp_path):
+    repo = new_python_repo(tmp_path, "unlocked-func", ["six"], lock=False)
+
+    result = package(repo)
+
+    assert result.returncode == 0, result.stderr
+    assert "warning: pyproject.toml has dependencies but the repo has no uv.lock" in result.stderr
+    assert "make lock" in result.stderr
+
+
+def test_python_lock_markers_are_read_for_lambda_not_this_machine(tmp_path):
+    """An edge whose marker is false on Lambda (Windows only) stays out; one that is true only
+    on Lambda's architecture goes in, whatever machine builds the zip."""
+    repo = new_python_repo(
+        tmp_path,
+        "marker-func",
+        ["six; sys_platform == 'win32'", "packaging; platform_machine == 'aarch64'"],
+        architecture="arm64",
+    )
+
+    packaging = f"packaging-{locked_version(repo, 'packaging')}.dist-info"
+    assert dist_infos(built_zip(repo)) == {packaging}
+
+
+def locked_version(repo: Path, name: str) -> str:
+    lock = tomllib.loads((repo / "uv.lock").read_text(encoding="utf-8"))
+    return next(p["version"] for p in lock["package"] if p["name"] == name)
+
+
+def node_locked_older(repo: Path) -> None:
+    """ms locked at 2.1.2 while package.json allows ^2.1.0, and node_modules/ holding 2.1.3:
+    the zip must follow the lock, not the range nor what is installed here."""
+    npm = ["--no-audit", "--no-fund"]
+    run_in(repo, "npm", "install", "--save-exact", "ms@2.1.2", *npm)
+    manifest = repo / "package.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["dependencies"]["ms"] = "^2.1.0"
+    manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    run_in(repo, "npm", "install", "--package-lock-only", *npm)
+    run_in(repo, "npm", "install", "--no-save", "ms@2.1.3", *npm)
+    lock = json.loads((repo / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/ms"]["version"] == "2.1.2"
+    installed = json.loads((repo / "node_modules" / "ms" / "package.json").read_text())
+    assert installed["version"] == "2.1.3"
+
+
+def test_node_zip_holds_the_locked_version(tmp_path):
+    repo = new_repo(tmp_path, "locked-node", "node")
+    node_locked_older(repo)
+
+    zip_path = built_zip(repo)
+
+    assert json.loads(read_in(zip_path, "node_modules/ms/package.json"))["version"] == "2.1.2"
+
+
+def test_typescript_bundle_holds_the_locked_version(tmp_path):
+    repo = new_repo(tmp_path, "locked-ts", "typescript")
+    run_in(repo, "npm", "ci", "--no-audit", "--no-fund")
+    node_locked_older(repo)
+    handler = repo / "src" / "handler.ts"
+    handler.write_text(
+        handler.read_text(encoding="utf-8") + 'import ms from "ms";\nexport const day = ms("1d");\n'
+    )
+
+    source_map = json.loads(read_in(built_zip(repo), "handler.mjs.map"))
+
+    sources = dict(zip(source_map["sources"], source_map["sourcesContent"], strict=True))
+    assert "module.exports = function(val, options) {" in sources["node_modules/ms/index.js"]
+    # 2.1.3, in node_modules/ here, reads `function (val, options)`
+
+
+def test_node_dependencies_without_a_lockfile_warn(tmp_path):
+    repo = new_node_repo(tmp_path, "unlocked-node", {"ms": "2.1.3"})
+    (repo / "package-lock.json").unlink()
+
+    result = package(repo)
+
+    assert result.returncode == 0, result.stderr
+    assert "warning: package.json has dependencies but the repo has no package-lock.json" in (
+        result.stderr
+    )

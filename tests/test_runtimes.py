@@ -9,6 +9,7 @@ versions and triggers; `lambda-new new --template` checks choices against it.
 from __future__ import annotations
 
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from scaffold import catalog, runtimes
 from scaffold.errors import LambdaNewError
 
-from .conftest import REPO_ROOT, locked_languages, release, run_in, team_template
+from .conftest import REPO_ROOT, npm_languages, release, run_in, team_template
 
 FACTS = catalog.load()
 
@@ -219,7 +220,7 @@ def test_team_defaults_may_name_what_only_the_teams_fork_offers(cli, tmp_path, f
 
 @pytest.mark.parametrize(
     ("runtime", "version"),
-    [(name, version) for name in locked_languages() for version in FACTS.runtimes[name].versions],
+    [(name, version) for name in npm_languages() for version in FACTS.runtimes[name].versions],
 )
 def test_every_node_version_ships_a_lock_that_matches_its_package_json(tmp_path, runtime, version):
     """npm ci refuses a lock whose root disagrees with package.json; tools/relock.py
@@ -314,3 +315,23 @@ def test_build_properties_reach_esbuild_as_sam_passes_them_and_file_options_are_
         refused.stderr
     )
     assert not outside.exists()
+
+
+@pytest.mark.parametrize(
+    ("version", "name"),
+    [(v, n) for v in FACTS.runtimes["python"].versions for n in ("a-fn", "pluggz", "zz-fn")],
+)
+def test_every_python_version_ships_the_uv_lock_uv_would_write(tmp_path, version, name):
+    """`uv lock` keeps a new repo's uv.lock byte for byte, wherever the project's own entry
+    sorts among the locked tools (tools/relock.py writes languages/python/locks/)."""
+    from scaffold import project
+
+    request = project.NewProject(
+        name=name, output_dir=tmp_path, runtime="python", runtime_version=version, git=False
+    )
+    repo = project.create(request).path
+    shipped = (repo / "uv.lock").read_bytes()
+
+    run_in(repo, "uv", "lock", "--quiet", "--check", "--python", sys.executable)
+    run_in(repo, "uv", "lock", "--quiet", "--python", sys.executable)
+    assert (repo / "uv.lock").read_bytes() == shipped

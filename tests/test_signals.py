@@ -277,6 +277,8 @@ def repo_with_a_dependency(tmp_path_factory) -> Path:
     pyproject.write_text(
         pyproject.read_text().replace("dependencies = []", 'dependencies = ["six"]')
     )
+    uv = str(Path(sys.executable).parent / "uv")  # `make lock`
+    subprocess.run([uv, "lock", "-q", "--python", sys.executable], cwd=base / "fn", check=True)
     return base / "fn"
 
 

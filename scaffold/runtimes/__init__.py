@@ -62,8 +62,13 @@ class Language(ABC):
         """The program that runs the function's code locally (repo at `root`)."""
 
     @abstractmethod
-    def zip_tree(self, found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
-        """The deployment zip's files, by entry name; `stage` is a scratch folder."""
+    def zip_tree(
+        self, found: repo.Repo, function: repo.Function, stage: Path, warnings: list[str]
+    ) -> dict[str, Path]:
+        """The deployment zip's files, by entry name; `stage` is a scratch folder.
+
+        What the user should know about them (an unlocked dependency) goes in `warnings`.
+        """
 
     def needs_build(self, function: repo.Function) -> bool:
         """True when the code runs only once built (then `build` makes it)."""

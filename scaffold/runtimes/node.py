@@ -39,8 +39,10 @@ class Node(Language):
             raise LambdaNewError(f"node is not on PATH; {runtime.identifier} needs Node.js")
         return node
 
-    def zip_tree(self, found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
-        return _node_tree(found, function, stage)
+    def zip_tree(
+        self, found: repo.Repo, function: repo.Function, stage: Path, warnings: list[str]
+    ) -> dict[str, Path]:
+        return _node_tree(found, function, stage, warnings)
 
     def needs_build(self, function: repo.Function) -> bool:
         return function.build_method == "esbuild"
@@ -52,44 +54,66 @@ class Node(Language):
 LANGUAGE = Node()
 
 
-def _node_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
+LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json")
+
+
+def _node_tree(
+    found: repo.Repo, function: repo.Function, stage: Path, warnings: list[str]
+) -> dict[str, Path]:
     root = function.code_root
     manifest = root / "package.json"
     if not manifest.is_file() and function.build_method != "esbuild":
         return tree.code_files(root, found.root)
     # Checked before npm or esbuild reads anything: they follow links and block on a FIFO.
-    tree.code_files(root, found.root, skip=(*tree.EXCLUDED, "node_modules"))
+    code = tree.code_files(root, found.root, skip=(*tree.EXCLUDED, "node_modules"))
     if function.build_method == "esbuild":
-        return _esbuild_tree(function, stage)
+        return _esbuild_tree(function, code, stage, warnings)
     files = {name: root / name for name in _npm_pack_files(root, stage)}
     repo_root = found.root.resolve()
     for name, path in files.items():
         tree.check_file(path, name, repo_root)
     if _production_dependencies(manifest):
         copy = stage / "app"
-        for name in ("package.json", "package-lock.json", "npm-shrinkwrap.json"):
-            if (root / name).is_file():
-                copy.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(root / name, copy / name)
-        locked = (copy / "package-lock.json").is_file() or (copy / "npm-shrinkwrap.json").is_file()
-        cpu = catalog.load().npm_cpus[function.architecture]
-        _npm(
-            [
-                "ci" if locked else "install",
-                "--omit=dev",
-                "--ignore-scripts",
-                "--no-audit",
-                "--no-fund",
-                "--os=linux",
-                f"--cpu={cpu}",
-            ],
-            copy,
-            stage,
-        )
+        copy.mkdir()
+        _install_production(function, copy, stage, warnings)
         for name, path in tree.walk(copy / "node_modules", within=stage).items():
             if name != ".package-lock.json":
                 files[f"node_modules/{name}"] = path
     return files
+
+
+def _install_production(
+    function: repo.Function, copy: Path, stage: Path, warnings: list[str]
+) -> None:
+    """Production dependencies in copy/node_modules, as Lambda's Linux and CPU need them.
+
+    Exactly the locked versions (`npm ci --omit=dev`) when the repo has a lockfile;
+    else the newest its package.json allows, with a warning.
+    """
+    root = function.code_root
+    for name in ("package.json", *LOCKFILES):
+        if (root / name).is_file():
+            shutil.copy2(root / name, copy / name)
+    locked = any((copy / name).is_file() for name in LOCKFILES)
+    if not locked:
+        warnings.append(
+            "package.json has dependencies but the repo has no package-lock.json: the zip "
+            "gets the newest versions they allow; `npm install` writes the lock"
+        )
+    cpu = catalog.load().npm_cpus[function.architecture]
+    _npm(
+        [
+            "ci" if locked else "install",
+            "--omit=dev",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--os=linux",
+            f"--cpu={cpu}",
+        ],
+        copy,
+        stage,
+    )
 
 
 def _production_dependencies(manifest: Path) -> dict[str, str]:
@@ -117,10 +141,22 @@ def _npm_pack_files(root: Path, stage: Path) -> list[str]:
         raise LambdaNewError("npm pack --dry-run printed something unexpected") from None
 
 
-def _esbuild_tree(function: repo.Function, stage: Path) -> dict[str, Path]:
-    out = bundle(function, stage)
+def _esbuild_tree(
+    function: repo.Function, code: dict[str, Path], stage: Path, warnings: list[str]
+) -> dict[str, Path]:
+    """The bundle, built as `sam build` builds it: from a copy of the code beside the
+    production dependencies alone (`npm ci --omit=dev`), so it holds the locked versions
+    whatever node_modules/ holds here."""
+    source = function.code_root
+    if _production_dependencies(source / "package.json"):
+        source = stage / "app"
+        for name, path in code.items():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, source / name)
+        _install_production(function, source, stage, warnings)
+    out = bundle(function, stage, source)
     for source_map in sorted(out.rglob("*.map")):
-        _portable_source_map(source_map, out, function.code_root)
+        _portable_source_map(source_map, out, source)
     return tree.walk(out, within=stage)
 
 
@@ -177,14 +213,15 @@ ESBUILD_OPTIONS = frozenset(
 SAM_ONLY = frozenset({"entry_points", "use_npm_ci"})  # for SAM itself, not esbuild
 
 
-def bundle(function: repo.Function, stage: Path) -> Path:
+def bundle(function: repo.Function, stage: Path, source: Path | None = None) -> Path:
     """The esbuild bundle SAM's `BuildMethod: esbuild` makes, in stage/bundle.
 
     The options are aws-lambda-builders': BuildProperties converted as it converts them
     (true: `--name`, a string: `--name=value`, a list: `--name:item` for each), and its
-    defaults for what they leave out: minified, target es2020, format cjs.
+    defaults for what they leave out: minified, target es2020, format cjs. It builds
+    the code at `source` (default: the code root), with the code root's esbuild.
     """
-    root = function.code_root
+    root = source or function.code_root
     properties = {_snake(str(key)): value for key, value in function.build_properties.items()}
     entry_points = [str(p) for p in properties.get("entry_points") or []]
     if not entry_points:
@@ -202,7 +239,7 @@ def bundle(function: repo.Function, stage: Path) -> Path:
                 f"passes {', '.join(sorted(_pascal(o) for o in ESBUILD_OPTIONS))}"
             )
         options += _esbuild_option(function.logical_id, name, value)
-    esbuild = _repo_tool(root, "esbuild")
+    esbuild = _repo_tool(function.code_root, "esbuild")
     out = stage / "bundle"
     defaults = [
         *([] if "target" in properties else ["--target=es2020"]),

@@ -3,7 +3,8 @@
 Handler `package.module.function` names a module under the code root (CodeUri),
 as awslambdaric resolves it. The zip is the code root plus `[project]
 dependencies` of pyproject.toml, installed as manylinux wheels for the runtime's
-Python, architecture and glibc (pip `--only-binary`, or uv), beside the code.
+Python, architecture and glibc (pip `--only-binary`, or uv), beside the code:
+exactly the versions uv.lock pins when the repo has one (scaffold/uvlock.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import sys
 import tomllib
 from pathlib import Path
 
-from scaffold import catalog, repo, safety, tree
+from packaging.requirements import InvalidRequirement, Requirement
+
+from scaffold import catalog, repo, safety, tree, uvlock
 from scaffold.errors import LambdaNewError
 from scaffold.runtimes import Language
 
@@ -40,26 +43,43 @@ class Python(Language):
             return exact
         return sys.executable
 
-    def zip_tree(self, found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
-        return _python_tree(found, function, stage)
+    def zip_tree(
+        self, found: repo.Repo, function: repo.Function, stage: Path, warnings: list[str]
+    ) -> dict[str, Path]:
+        return _python_tree(found, function, stage, warnings)
 
 
 LANGUAGE = Python()
 
 
-def _python_tree(found: repo.Repo, function: repo.Function, stage: Path) -> dict[str, Path]:
+def _python_tree(
+    found: repo.Repo, function: repo.Function, stage: Path, warnings: list[str]
+) -> dict[str, Path]:
     files = tree.code_files(function.code_root, found.root)
     dependencies = _python_dependencies(found.root)
-    if dependencies:
-        target = stage / "site"
-        _pip_install(dependencies, function, target, stage)
-        shutil.rmtree(target / "bin", ignore_errors=True)  # scripts name the build machine
-        for name, path in tree.walk(target, within=stage).items():
-            files.setdefault(name, path)
+    if not dependencies:
+        return files
+    machine = catalog.load().machines[function.architecture]
+    locked = uvlock.read(found.root, dependencies, function.runtime.version, machine)
+    if locked is None:
+        warnings.append(
+            "pyproject.toml has dependencies but the repo has no uv.lock: the zip gets the "
+            "newest versions they allow; `make lock` pins them"
+        )
+        lines, options = [str(r) for r in dependencies], []
+    else:
+        lines, options = locked.requirements, ["--no-deps", "--require-hashes"]
+        for number, index in enumerate(locked.indexes):
+            options += ["--index-url" if number == 0 else "--extra-index-url", index]
+    target = stage / "site"
+    _pip_install(lines, options, function, target, stage)
+    shutil.rmtree(target / "bin", ignore_errors=True)  # scripts name the build machine
+    for name, path in tree.walk(target, within=stage).items():
+        files.setdefault(name, path)
     return files
 
 
-def _python_dependencies(root: Path) -> list[str]:
+def _python_dependencies(root: Path) -> list[Requirement]:
     pyproject = root / "pyproject.toml"
     text = safety.read_text(pyproject, "pyproject.toml", LambdaNewError)
     if text is None:
@@ -74,14 +94,12 @@ def _python_dependencies(root: Path) -> list[str]:
     return [_requirement(pyproject, item) for item in dependencies]
 
 
-def _requirement(pyproject: Path, item: object) -> str:
+def _requirement(pyproject: Path, item: object) -> Requirement:
     """A PEP 508 requirement, checked: nothing pip could take for an option or a file."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
     try:
         if not isinstance(item, str):
             raise InvalidRequirement("not a string")
-        return str(Requirement(item))
+        return Requirement(item)
     except InvalidRequirement as error:
         reason = str(error).splitlines()[0]
         raise LambdaNewError(
@@ -107,12 +125,28 @@ def platform_tags(function: repo.Function) -> list[str]:
     return tags
 
 
+# The manylinux glibc versions uv's --python-platform names (uv 0.9 and later).
+UV_GLIBC = (17, 28, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40)
+
+
+def uv_platform(function: repo.Function) -> str:
+    """uv's --python-platform for Lambda: the newest manylinux uv names that the
+    runtime's glibc can load (Amazon Linux 2's 2.26 -> manylinux_2_17)."""
+    machine = catalog.load().machines[function.architecture]
+    glibc = int(function.runtime.glibc.split(".")[1])
+    return f"{machine}-manylinux_2_{max(v for v in UV_GLIBC if v <= glibc)}"
+
+
 def _pip_install(
-    dependencies: list[str], function: repo.Function, target: Path, stage: Path
+    lines: list[str], extra: list[str], function: repo.Function, target: Path, stage: Path
 ) -> None:
+    """Install requirement `lines` (checked, or pinned from uv.lock) for Lambda's platform.
+
+    pip and uv get the same lines and `extra` options, so both give the same versions.
+    """
     # A requirements file, one checked requirement a line: none can become an option.
     requirements = stage / "requirements.txt"
-    requirements.write_text("".join(f"{line}\n" for line in dependencies), encoding="utf-8")
+    requirements.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     version = function.runtime.version
     tags = platform_tags(function)
     platform = tags[0]
@@ -130,21 +164,20 @@ def _pip_install(
     if _has_pip():
         command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     elif shutil.which("uv"):
-        machine = catalog.load().machines[function.architecture]
-        glibc = function.runtime.glibc.replace(".", "_")
         command = [str(shutil.which("uv")), "pip", "install", "--quiet"]
         options = [
             *("--target", str(target), "--python-version", version, "--no-compile"),
-            *("--python-platform", f"{machine}-manylinux_{glibc}", "--only-binary", ":all:"),
+            *("--python-platform", uv_platform(function), "--only-binary", ":all:"),
         ]
     else:
         raise LambdaNewError(
             "packaging Python dependencies needs pip (python -m ensurepip) or uv on PATH"
         )
-    result = tree.run_tool([*command, *options, "-r", str(requirements)], stage, stage)
+    result = tree.run_tool([*command, *options, *extra, "-r", str(requirements)], stage, stage)
     if result.returncode != 0:
+        names = ", ".join(line.split(" ", 1)[0] for line in lines)
         raise LambdaNewError(
-            f"installing {', '.join(dependencies)} for {function.runtime.identifier} on "
+            f"installing {names} for {function.runtime.identifier} on "
             f"{platform} failed: {_pip_reason(result.stderr)}"
         )
 
@@ -158,7 +191,11 @@ def _has_pip() -> bool:
 def _pip_reason(stderr: str) -> str:
     """pip's own explanation, in one line; a missing wheel said plainly."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    errors = [line.removeprefix("ERROR: ") for line in lines if line.startswith("ERROR:")]
+    errors = [
+        line.removeprefix("ERROR: ").removeprefix("error: ")
+        for line in lines
+        if line.startswith(("ERROR:", "error:"))  # pip's, uv's
+    ]
     for line in errors:
         if line.startswith("No matching distribution found for"):
             name = line.removeprefix("No matching distribution found for").strip()
@@ -166,4 +203,4 @@ def _pip_reason(stderr: str) -> str:
                 f"no wheel of {name} for Lambda's platform (it is not on the index, or has no "
                 "release built for it: only a source distribution, which Lambda cannot compile)"
             )
-    return errors[-1] if errors else (lines[-1] if lines else "pip failed")
+    return errors[-1] if errors else (lines[-1] if lines else "the installer failed")
