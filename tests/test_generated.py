@@ -248,3 +248,33 @@ def test_python_make_test_says_when_it_runs_on_another_python(tmp_path, generate
     warning = f"warning: testing on Python 3.11, not Lambda's {version}: install python{version}"
     assert (warning in tested.stderr) is warned, tested.stderr
     assert "4 passed" in tested.stdout
+
+
+@pytest.mark.parametrize("runtime", list(FACTS.runtimes))
+def test_make_targets_that_need_lambda_new_say_how_to_install_it(tmp_path, generate, runtime):
+    """A teammate or CI runner without lambda-new gets one line naming the version this
+    repo's template was made for, not `lambda-new: not found`."""
+    repo = generate(tmp_path, "fn", "--runtime", runtime)
+    without = os.pathsep.join(
+        entry
+        for entry in os.environ.get("PATH", "").split(os.pathsep)
+        if entry and not (Path(entry) / "lambda-new").exists()
+    )
+    makefile = (repo / "Makefile").read_text(encoding="utf-8")
+    assert f"LAMBDA_NEW_VERSION := {__version__}\n" in makefile
+
+    for target in ("package", "invoke"):
+        result = subprocess.run(
+            ["make", target],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "PATH": without},
+        )
+        assert result.returncode == 2
+        last = result.stderr.strip().splitlines()[-1]  # after npm ci, for TypeScript
+        assert last.endswith(
+            f": *** lambda-new is not installed: pipx install lambda-new=={__version__} "
+            f"(or: uv tool install lambda-new=={__version__}).  Stop."
+        ), result.stderr
