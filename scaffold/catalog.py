@@ -93,6 +93,8 @@ class Catalog:
     default_timeout_s: int
     machines: dict[str, str] = field(default_factory=dict)  # arch -> wheel tag machine
     npm_cpus: dict[str, str] = field(default_factory=dict)  # arch -> npm --cpu
+    ci: list[str] = field(default_factory=lambda: ["none"])  # where a repo's CI runs
+    default_ci: str = "none"
 
     def runtime_by_identifier(self, identifier: str) -> RuntimeVersion | None:
         """python3.13 -> its RuntimeVersion; None if no language of lambda-new's runs it.
@@ -131,6 +133,11 @@ class Catalog:
     def architecture(self, name: str) -> str:
         if name not in self.architectures:
             raise UsageError(unknown_choice("architecture", name, self.architectures))
+        return name
+
+    def ci_provider(self, name: str) -> str:
+        if name not in self.ci:
+            raise UsageError(unknown_choice("CI provider", name, self.ci))
         return name
 
     def trigger(self, name: str) -> Trigger:
@@ -238,6 +245,8 @@ def _load(root: Path) -> Catalog:
         default_timeout_s=int(data["function"]["timeout"]),
         machines={name: arch["machine"] for name, arch in data["architectures"].items()},
         npm_cpus={name: arch["npm_cpu"] for name, arch in data["architectures"].items()},
+        ci=list(data["ci"]),
+        default_ci=data["default_ci"],
     )
 
 

@@ -133,6 +133,9 @@ def _catalog_help(facts: "Catalog") -> dict[str, str]:
         "trigger": _one_of(list(facts.triggers), facts.default_trigger)
         + " 'none' means invoked directly (no event source).",
         "region": f"AWS region to deploy to (default {facts.default_region}).",
+        "ci": _one_of(facts.ci, facts.default_ci)
+        + " github: a workflow (lint, test, package, validate; deploy once a role is set) "
+        "and renovate.json.",
     }
 
 
@@ -197,6 +200,9 @@ def new(
             "--team", metavar="TEXT", help="`team` tag on the function (cost allocation)."
         ),
     ] = None,
+    ci: Annotated[
+        str | None, typer.Option("--ci", metavar="CI")  # help: _catalog_help
+    ] = None,
     template: Annotated[
         str | None,
         typer.Option(
@@ -240,7 +246,7 @@ def new(
         {
             **{"runtime": runtime, "arch": arch, "trigger": trigger, "region": region},
             **{"owner": owner, "team": team, "template": template, "vcs_ref": vcs_ref},
-            "trust": trust,
+            **{"ci": ci, "trust": trust},
         }
     )
     created = project.create(
@@ -255,6 +261,7 @@ def new(
             description=description,
             owner=owner,
             team=team,
+            ci=ci,
             template=settings["template"].value,
             vcs_ref=settings["vcs_ref"].value,
             trust=bool(settings["trust"].value),

@@ -87,6 +87,7 @@ def keys() -> dict[str, _Key]:
             _Key("region", "AWS region", _region, facts.default_region),
             _Key("owner", "the function's `owner` tag", _tag_value),
             _Key("team", "the function's `team` tag", _tag_value),
+            choice("ci", "CI provider of new repos", facts.default_ci, facts.ci),
         ]
     }
 

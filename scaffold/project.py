@@ -42,6 +42,7 @@ class NewProject:
     description: str | None = None
     owner: str | None = None
     team: str | None = None
+    ci: str | None = None
     # A team's own copier template (local path or git URL) instead of the bundled one.
     template: str | None = None
     vcs_ref: str | None = None
@@ -85,6 +86,8 @@ class NewProject:
             facts.architecture(self.architecture)
         if self.trigger is not None:
             facts.trigger(self.trigger)
+        if self.ci is not None:
+            facts.ci_provider(self.ci)
 
 
 def logical_id_prefix(name: str) -> str:

@@ -35,6 +35,7 @@ ASKED = (
     Question("description", "--description", "description", None, "description"),
     Question("owner", "--owner", "owner", "owner", "owner tag"),
     Question("team", "--team", "team", "team", "team tag"),
+    Question("ci", "--ci", "ci", "ci", "CI provider"),
 )
 BY_NAME = {question.name: question for question in (FUNCTION_NAME, *ASKED)}
 BY_SETTING = {question.setting: question for question in ASKED if question.setting}

@@ -1,0 +1,163 @@
+"""The CI a new repo carries (`--ci github`, the default): its workflow and renovate.json
+pass their schemas and zizmor's audit, and the workflow's steps, run in order in a fresh
+clone as a GitHub runner runs them, pass. `--ci none` writes neither file.
+
+The runner is real but for the `uses:` steps, which set up what this machine already has
+(Python, uv, Node.js, the SAM CLI): pipx installs lambda-new at the version the workflow
+names, from a package index holding the wheel of this checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffold import __version__, catalog, project
+
+from .conftest import REPO_ROOT, TOOLS_PATH, pip, run_in
+
+pytestmark = pytest.mark.e2e
+
+FACTS = catalog.load()
+TOOLS = Path(sys.executable).parent
+WORKFLOW = ".github/workflows/ci.yml"
+
+
+def new_repo(root: Path, runtime: str, **answers: str) -> Path:
+    request = project.NewProject(name="ci-fn", output_dir=root, runtime=runtime, **answers)
+    return project.create(request).path
+
+
+def sam_cli() -> Path | None:
+    """The SAM CLI: on PATH, or where .ci/run installs it (its pins clash with ours)."""
+    found = shutil.which("sam")
+    if found:
+        return Path(found)
+    local = REPO_ROOT / ".venv-sam" / "bin" / "sam"
+    return local if local.is_file() else None
+
+
+@pytest.mark.parametrize("runtime", list(FACTS.runtimes))
+def test_workflow_and_renovate_config_pass_their_schemas_and_zizmor(tmp_path, runtime):
+    repo = new_repo(tmp_path, runtime)
+
+    run_in(
+        repo,
+        str(TOOLS / "check-jsonschema"),
+        "--builtin-schema",
+        "vendor.github-workflows",
+        WORKFLOW,
+    )
+    run_in(
+        repo,
+        str(TOOLS / "check-jsonschema"),
+        "--builtin-schema",
+        "vendor.renovate",
+        "renovate.json",
+    )
+    audit = run_in(repo, str(TOOLS / "zizmor"), "--offline", "--persona", "auditor", WORKFLOW)
+    assert "No findings" in audit.stdout, audit.stdout
+
+
+@pytest.mark.parametrize("runtime", list(FACTS.runtimes))
+def test_workflow_pins_every_action_and_grants_least_privilege(tmp_path, runtime):
+    repo = new_repo(tmp_path, runtime)
+    text = (repo / WORKFLOW).read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+
+    uses = re.findall(r"uses: (\S+)(.*)", text)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+(\.\d+)*", comment), (action, comment)
+    assert workflow["permissions"] == {}
+    check, deploy = workflow["jobs"]["check"], workflow["jobs"]["deploy"]
+    assert check["permissions"] == {"contents": "read"}
+    assert deploy["permissions"] == {"contents": "read", "id-token": "write"}
+    assert "vars.AWS_DEPLOY_ROLE_ARN != ''" in deploy["if"]  # skipped until a role is set
+    assert [s.get("run") for s in check["steps"] if "run" in s] == [
+        f'pipx install "lambda-new=={__version__}"',
+        "make install",
+        "make lint",
+        "make test",
+        "make package",
+        "sam validate --lint",
+    ]
+
+
+def test_ci_none_writes_no_workflow_and_no_renovate_config(tmp_path):
+    repo = new_repo(tmp_path, "python", ci="none")
+
+    assert not (repo / ".github").exists()
+    assert not (repo / "renovate.json").exists()
+    assert "ci: none" in (repo / ".copier-answers.yml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A GitHub runner's environment: pipx, and an index holding this lambda-new."""
+    root = tmp_path_factory.mktemp("runner")
+    index = root / "index"
+    pip("wheel", "--no-deps", "-w", str(index), str(REPO_ROOT))
+    run_in(root, sys.executable, "-m", "venv", "pipx-venv")
+    run_in(root, str(root / "pipx-venv" / "bin" / "python"), "-m", "pip", "install", "-q", "pipx")
+    path = [str(root / "bin"), str(root / "pipx-venv" / "bin"), TOOLS_PATH]
+    sam = sam_cli()
+    if sam is not None:
+        path.append(str(sam.parent))
+    elif os.environ.get("CI"):
+        pytest.fail("the SAM CLI is missing: .ci/run installs it into .venv-sam")
+    return {
+        **os.environ,
+        "PATH": os.pathsep.join(path),
+        "PIPX_HOME": str(root / "pipx-home"),
+        "PIPX_BIN_DIR": str(root / "bin"),
+        "PIP_FIND_LINKS": str(index),
+        "UV_FIND_LINKS": str(index),  # pipx installs with uv when it finds one
+        "SAM_CLI_TELEMETRY": "0",
+        "CI": "true",
+    }
+
+
+@pytest.mark.parametrize("runtime", list(FACTS.runtimes))
+def test_workflow_steps_pass_in_order_in_a_fresh_clone(tmp_path, runner, runtime):
+    repo = new_repo(tmp_path, runtime)
+    clone = tmp_path / "clone"
+    run_in(tmp_path, "git", "clone", "-q", str(repo), str(clone))
+    workflow = yaml.safe_load((clone / WORKFLOW).read_text(encoding="utf-8"))
+
+    ran = []
+    for step in workflow["jobs"]["check"]["steps"]:
+        if "run" not in step:
+            continue  # actions/checkout, setup-*: this machine has what they install
+        if step["run"].startswith("sam ") and shutil.which("sam", path=runner["PATH"]) is None:
+            continue  # no SAM CLI here (CI has one: see the runner fixture)
+        # GitHub's default shell on Linux runners.
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=clone,
+            env=runner,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+        )
+        assert result.returncode == 0, (
+            f"{step['run']}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+        ran.append(step["run"])
+
+    assert "make package" in ran
+    assert ("sam validate --lint" in ran) is (sam_cli() is not None)
+    assert shutil.which("lambda-new", path=runner["PATH"]) == str(
+        Path(runner["PIPX_BIN_DIR"]) / "lambda-new"
+    )
+    assert (clone / "dist" / "ci-fn.zip").is_file()
+    assert run_in(clone, "git", "status", "--porcelain", "--untracked-files=all").stdout == ""
