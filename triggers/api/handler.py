@@ -7,7 +7,12 @@ the event and turns the dict returned here into the HTTP response:
     POST /hello {"name": "Ada"}   200 {"message": "Hello, Ada!"}
     POST /hello, any other body   400 {"message": "Body is not valid JSON"} (or why)
     PUT, DELETE, ... /hello       405 with an Allow header
-    any other path                404
+    any other resource            404
+
+Routing uses the API resource that matched (event["resource"], "/hello"), not the
+request path (event["path"]): behind a custom domain name with a base path mapping, the
+path has the base path too ("/v1/hello"), while the resource stays "/hello". Neither has
+the stage ("/prod"). The log record of each request has both.
 
 Code at module level runs once per execution environment (a "cold start"), so create
 clients there.
@@ -29,14 +34,16 @@ logger = logging.getLogger(__name__)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Answer one HTTP request, in the response format of payload 1.0."""
     method = event["httpMethod"]
-    path = event["path"]  # without the stage: /hello, not /prod/hello
+    resource = event["resource"]  # the route: /hello, whatever domain and base path
+    path = event["path"]  # as the client asked: /v1/hello behind a base path mapping
     query = event.get("queryStringParameters") or {}  # null when the URL has no query string
     body, is_base64 = event.get("body"), event.get("isBase64Encoded", False)
-    status, payload = answer(method, path, query, body, is_base64)
+    status, payload = answer(method, resource, query, body, is_base64)
     headers = {"Content-Type": "application/json"}
     if status == 405:
         headers["Allow"] = ", ".join(ALLOWED_METHODS)
-    logger.info("request", extra={"method": method, "path": path, "status": status})
+    fields = {"method": method, "resource": resource, "path": path, "status": status}
+    logger.info("request", extra=fields)
     return {
         "statusCode": status,
         "headers": headers,
