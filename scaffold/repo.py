@@ -42,6 +42,13 @@ class Function:
     build_method: str | None = None  # SAM's Metadata.BuildMethod ("esbuild", "makefile")
     build_properties: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # LoggingConfig.LogGroup's name where the template says it, else Lambda's default.
+    log_group: str | None = None
+
+    @property
+    def log_group_name(self) -> str:
+        """AWS_LAMBDA_LOG_GROUP_NAME: the log group the function writes to."""
+        return self.log_group or f"/aws/lambda/{self.name}"
 
 
 @dataclass(frozen=True)
@@ -253,7 +260,22 @@ def _function(root: Path, logical_id: str, resource: dict[str, Any], ctx: _Conte
         build_method=metadata.get("BuildMethod"),
         build_properties=dict(metadata.get("BuildProperties") or {}),
         warnings=tuple(warnings),
+        log_group=_log_group(ctx, logging_config.get("LogGroup")),
     )
+
+
+def _log_group(ctx: _Context, value: Any) -> str | None:
+    """LoggingConfig.LogGroup as a name: a plain one, or `!Ref` of the template's own
+    AWS::Logs::LogGroup with a LogGroupName a local run can resolve; else None."""
+    tag, argument = _function_call(value)
+    if tag == "Ref" and isinstance(argument, str):
+        resource = (ctx.template.get("Resources") or {}).get(argument)
+        if isinstance(resource, dict) and resource.get("Type") == "AWS::Logs::LogGroup":
+            value = (resource.get("Properties") or {}).get("LogGroupName")
+    try:
+        return ctx.resolve(value) if value is not None else None
+    except _Unresolved:
+        return None
 
 
 def _plain(ctx: _Context, value: Any) -> str | None:

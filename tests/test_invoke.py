@@ -166,7 +166,12 @@ def official(repo: Path, runtime: str, handler: str, event: bytes) -> OfficialRe
         task_root=task_root,
         handler=handler,
         event=event,
-        env={"AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}"},
+        env={
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
+            # Lambda names the group of LoggingConfig.LogGroup: template.yaml's LogGroup,
+            # /aws/lambda/${AWS::StackName}/<function> (the stack is named as the repo).
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{repo.name}/{repo.name}",
+        },
         function_name=repo.name,
     )
 
@@ -365,7 +370,8 @@ def test_environment_and_context_are_lambdas(python_repo: Path) -> None:
         "AWS_LAMBDA_FUNCTION_NAME": "py-func",
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
-        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/py-func",
+        # LoggingConfig.LogGroup: the LogGroup resource, /aws/lambda/${AWS::StackName}/py-func
+        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/py-func/py-func",
         "AWS_REGION": "us-east-1",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",

@@ -522,13 +522,14 @@ def test_esbuild_opt_in_bundles_and_runs(tmp_path):
     )
     template = repo / "template.yaml"
     text = template.read_text().replace("Handler: src/handler.handler", "Handler: handler.handler")
-    text = text.replace(
-        "\nOutputs:",
-        "    Metadata:\n      BuildMethod: esbuild\n      BuildProperties:\n"
+    text = text.replace(  # the function's Metadata: after its Properties, before its log group
+        "\n  BundleFuncLogGroup:",
+        "\n    Metadata:\n      BuildMethod: esbuild\n      BuildProperties:\n"
         "        Format: esm\n        EntryPoints: [src/handler.mjs]\n"
-        "        OutExtension: [.js=.mjs]\n\nOutputs:",
+        "        OutExtension: [.js=.mjs]\n  BundleFuncLogGroup:",
         1,
     )
+    assert "BuildMethod: esbuild" in text
     template.write_text(text)
 
     assert package(repo).returncode == 0

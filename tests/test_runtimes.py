@@ -108,7 +108,7 @@ def fork(tmp_path: Path) -> Path:
     triggers_yml = folder / "catalog" / "triggers.yml"
     triggers_yml.write_text(
         _catalog_yml(triggers_yml)
-        + "  cron:\n    label: Cron job (the team's own)\n    events: [schedule]\n",
+        + "  cron:\n    label: Cron job (the team's own)\n    events: [scheduler-invoke]\n",
         encoding="utf-8",
     )
     shutil.copytree(folder / "triggers" / "schedule", folder / "triggers" / "cron")
