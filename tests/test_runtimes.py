@@ -335,3 +335,16 @@ def test_every_python_version_ships_the_uv_lock_uv_would_write(tmp_path, version
     run_in(repo, "uv", "lock", "--quiet", "--check", "--python", sys.executable)
     run_in(repo, "uv", "lock", "--quiet", "--python", sys.executable)
     assert (repo / "uv.lock").read_bytes() == shipped
+
+
+@pytest.mark.parametrize("runtime", list(FACTS.runtimes))
+def test_a_new_repo_has_no_empty_folder(tmp_path, runtime):
+    """Another runtime's excluded files leave no folder behind (a Python repo once had an
+    empty test/ beside tests/)."""
+    from scaffold import project
+
+    request = project.NewProject(name="fn", output_dir=tmp_path, runtime=runtime, git=False)
+    repo = project.create(request).path
+
+    empty = [p for p in repo.rglob("*") if p.is_dir() and not any(p.iterdir())]
+    assert empty == []
