@@ -203,6 +203,15 @@ def new(
     ci: Annotated[
         str | None, typer.Option("--ci", metavar="CI")  # help: _catalog_help
     ] = None,
+    powertools: Annotated[
+        bool | None,
+        typer.Option(
+            "--powertools/--no-powertools",
+            help="Handlers use Powertools for AWS Lambda: Logger, Tracer (X-Ray), Metrics, "
+            "the batch processor, the HTTP event handler.",
+            show_default=False,
+        ),
+    ] = None,
     template: Annotated[
         str | None,
         typer.Option(
@@ -246,7 +255,7 @@ def new(
         {
             **{"runtime": runtime, "arch": arch, "trigger": trigger, "region": region},
             **{"owner": owner, "team": team, "template": template, "vcs_ref": vcs_ref},
-            **{"ci": ci, "trust": trust},
+            **{"ci": ci, "trust": trust, "powertools": powertools},
         }
     )
     created = project.create(
@@ -262,6 +271,7 @@ def new(
             owner=owner,
             team=team,
             ci=ci,
+            powertools=powertools,
             template=settings["template"].value,
             vcs_ref=settings["vcs_ref"].value,
             trust=bool(settings["trust"].value),

@@ -88,6 +88,7 @@ def keys() -> dict[str, _Key]:
             _Key("owner", "the function's `owner` tag", _tag_value),
             _Key("team", "the function's `team` tag", _tag_value),
             choice("ci", "CI provider of new repos", facts.default_ci, facts.ci),
+            _Key("powertools", "Powertools for AWS Lambda in new repos", _boolean, False, True),
         ]
     }
 

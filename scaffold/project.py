@@ -43,6 +43,7 @@ class NewProject:
     owner: str | None = None
     team: str | None = None
     ci: str | None = None
+    powertools: bool | None = None
     # A team's own copier template (local path or git URL) instead of the bundled one.
     template: str | None = None
     vcs_ref: str | None = None

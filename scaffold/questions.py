@@ -36,6 +36,7 @@ ASKED = (
     Question("owner", "--owner", "owner", "owner", "owner tag"),
     Question("team", "--team", "team", "team", "team tag"),
     Question("ci", "--ci", "ci", "ci", "CI provider"),
+    Question("powertools", "--powertools", "powertools", "powertools", "Powertools switch"),
 )
 BY_NAME = {question.name: question for question in (FUNCTION_NAME, *ASKED)}
 BY_SETTING = {question.setting: question for question in ASKED if question.setting}

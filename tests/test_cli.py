@@ -394,6 +394,8 @@ def test_with_a_terminal_asks_for_missing_options(tmp_path):
     os.write(fd, b"checkout\r")
     wait_for(b"Continuous integration")
     os.write(fd, b"\x1b[B\r")  # one down from the default (github): none
+    wait_for(b"Powertools for AWS Lambda")
+    os.write(fd, b"\r")  # the default: no
     wait_for(b"make test")
     _, status = os.waitpid(pid, 0)
 
@@ -404,6 +406,7 @@ def test_with_a_terminal_asks_for_missing_options(tmp_path):
     assert (answers["trigger"], answers["region"]) == ("http-api", "eu-west-1")
     assert (answers["owner"], answers["team"]) == ("payments", "checkout")
     assert answers["ci"] == "none"
+    assert answers["powertools"] is False
     assert not (tmp_path / "fn" / ".github").exists()
 
 

@@ -14,10 +14,14 @@ repo's tests may run on (`requires_python` in languages/python/facts.jinja): thi
 renders a repo for it, runs `uv lock` (uv resolves from metadata; nothing is built
 or installed), and stores it as languages/python/locks/<requires-python>.lock, a
 template that puts the project's own entry where uv sorts it (by name).
+
+Each lock has a --powertools twin (`<version>-powertools.json`, `<floor>-powertools.lock`):
+those repos depend on Powertools for AWS Lambda.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -43,13 +47,14 @@ def relock_npm() -> None:
     for runtime, family in catalog.load().runtimes.items():
         if not (ROOT / "languages" / runtime / "package.json.jinja").is_file():
             continue
-        for version in family.versions:
+        for version, powertools in itertools.product(family.versions, (False, True)):
             with tempfile.TemporaryDirectory() as scratch:
                 request = project.NewProject(
                     name=NAME,
                     output_dir=Path(scratch),
                     runtime=runtime,
                     runtime_version=version,
+                    powertools=powertools,
                     git=False,
                 )
                 repo = project.create(request).path
@@ -69,7 +74,8 @@ def relock_npm() -> None:
                 )
                 lock = json.loads((repo / "package-lock.json").read_text(encoding="utf-8"))
             lock["name"] = lock["packages"][""]["name"] = "{{ dist_name }}"
-            target = ROOT / "languages" / runtime / "locks" / f"{version}.json"
+            suffix = "-powertools" if powertools else ""
+            target = ROOT / "languages" / runtime / "locks" / f"{version}{suffix}.json"
             text = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"  # as npm writes it
             target.write_text(text, encoding="utf-8")
             print(f"{target.relative_to(ROOT)}: {len(lock['packages']) - 1} packages")
@@ -82,8 +88,8 @@ def relock_uv() -> None:
     for version in catalog.load().runtimes["python"].versions:
         floor = version if tuple(map(int, version.split("."))) < (3, 11) else "3.11"
         floors.setdefault(floor, version)
-    for floor, version in sorted(floors.items()):
-        target = locks / f"{floor}.lock"
+    for (floor, version), powertools in itertools.product(sorted(floors.items()), (False, True)):
+        target = locks / f"{floor}{'-powertools' if powertools else ''}.lock"
         if not target.exists():
             target.write_text("", encoding="utf-8")  # the template includes it
         with tempfile.TemporaryDirectory() as scratch:
@@ -92,6 +98,7 @@ def relock_uv() -> None:
                 output_dir=Path(scratch),
                 runtime="python",
                 runtime_version=version,
+                powertools=powertools,
                 git=False,
             )
             repo = project.create(request).path
