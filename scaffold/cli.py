@@ -17,7 +17,13 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from scaffold import coercion, signals
 from scaffold.entry import PROG, version_line
-from scaffold.errors import EXIT_FAILED, EXIT_INTERRUPTED, LambdaNewError, from_os_error
+from scaffold.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    LambdaNewError,
+    UsageError,
+    from_os_error,
+)
 
 if TYPE_CHECKING:
     from scaffold.catalog import Catalog
@@ -386,6 +392,14 @@ def invoke(
         typer.Option("--env", "-e", metavar="KEY=VALUE", help="Set an environment variable."),
     ] = None,
     function: FunctionId = None,
+    official_client: Annotated[
+        bool,
+        typer.Option(
+            "--official-client",
+            help="Run AWS's runtime client (awslambdaric / aws-lambda-ric, installed in the "
+            "repo) instead of lambda-new's.",
+        ),
+    ] = False,
 ) -> None:
     """Invoke the handler once, locally, as Lambda would: no Docker.
 
@@ -403,13 +417,61 @@ def invoke(
             timeout=timeout,
             env=tuple(env or ()),
             function=function,
+            official=official_client,
         )
     )
-    outcome = invoker.run(plan)
-    sys.stdout.buffer.write(outcome.payload + b"\n")
+    outcome = invoker.run(plan, stream=sys.stdout.buffer)
+    sys.stdout.buffer.write((b"" if outcome.streamed else outcome.payload) + b"\n")
     sys.stdout.flush()
     if not outcome.ok:
         raise typer.Exit(EXIT_FAILED)
+
+
+@app.command(cls=_Command)
+def serve(
+    path: RepoPath = Path(),
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", help="Port on 127.0.0.1 (0: any free one).")
+    ] = 3000,
+    watch: Annotated[
+        bool,
+        typer.Option("--watch/--no-watch", help="Restart the function when its code changes."),
+    ] = True,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency",
+            metavar="N",
+            help="Most execution environments at once (each runs one request at a time).",
+        ),
+    ] = 4,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", "-e", metavar="KEY=VALUE", help="Set an environment variable."),
+    ] = None,
+    function: FunctionId = None,
+) -> None:
+    """Serve an HTTP function locally: warm, reloading on change, no Docker.
+
+    Each request becomes exactly the event the function's integration sends (API
+    Gateway REST or HTTP API, function URL, ALB), routed by template.yaml; the
+    handler's answer becomes the HTTP response as that integration would return it.
+    Logs, with START, END and REPORT per request, go to stderr. Ctrl-C stops.
+    """
+    from scaffold import server
+
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port}: use a port from 1 to 65535 (0: any free one)")
+    server.serve(
+        server.Options(
+            path=path,
+            port=port,
+            watch=watch,
+            function=function,
+            concurrency=concurrency,
+            env=tuple(env or ()),
+        )
+    )
 
 
 @app.command(cls=_Command)

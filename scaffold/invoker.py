@@ -1,45 +1,37 @@
 """Run a function's handler once, locally, the way Lambda does. No Docker.
 
-The parent (this module) plays the Lambda service: it reads the function from
-template.yaml (scaffold/repo.py), builds the environment Lambda sets, starts a
-fresh child process of the function's runtime with a small runtime client
-(scaffold/runtime/: bootstrap.py, bootstrap.mjs, our stand-ins for awslambdaric
-and aws-lambda-ric), hands it one event, enforces the timeout, and frames the
-logs with START / END / REPORT.
-
-The child talks back over a pipe (JSON lines: "ready", then "response" or
-"error"; "init_error" if the handler cannot be loaded). Its stdout and stderr
-are the function's logs and go to our stderr, so our stdout carries only the
-invoke's result: exactly the payload Lambda would return.
+This module plays the Lambda service's front end: it reads the function from
+template.yaml (scaffold/repo.py), decides the event and the environment Lambda
+sets, and runs one invocation in a fresh execution environment
+(scaffold/sandbox.py: the runtime process and its local Runtime API). The
+runtime client is lambda-new's own (scaffold/runtime/: bootstrap.py,
+bootstrap.mjs), or with `official=True` AWS's (awslambdaric, aws-lambda-ric),
+unchanged. The function's logs, framed by START / END / REPORT, go to stderr,
+so stdout carries only the invoke's result: exactly the payload Lambda returns.
+`serve` (scaffold/server.py) uses the same plan, with environments kept warm.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import dataclasses
 import json
-import math
 import os
 import secrets
-import select
-import signal
-import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
-from scaffold import catalog, events, repo, runtimes, safety
-from scaffold.errors import LambdaNewError, UsageError
+from scaffold import catalog, events, repo, runtimes, safety, sandbox
+from scaffold.errors import UsageError
+from scaffold.runtime_api import PAYLOAD_LIMIT, Invocation
 
 RUNTIME_DIR = runtimes.RUNTIME_DIR
-INIT_LIMIT_S = 10.0  # Lambda's limit on the init phase of an on-demand function
 MAX_TIMEOUT_S = 900.0
-EXIT_GRACE_S = 2.0  # how long a child may take to exit after answering
-PAYLOAD_LIMIT = 6_291_456  # bytes: a synchronous invoke's request (and response)
 # Host variables a local run keeps: where tools live, and the developer's AWS
 # credentials (in Lambda the execution role's credentials arrive the same way).
 PASSED_THROUGH = (
@@ -65,25 +57,7 @@ class Request:
     timeout: float | None = None
     env: tuple[str, ...] = ()
     function: str | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One invocation's result, as Lambda would report it."""
-
-    payload: bytes  # the response, or the error document
-    status: str  # "success", "error" (the function failed), "timeout"
-    request_id: str
-    duration_ms: float
-    billed_ms: int
-    init_ms: float
-    memory_size: int
-    max_memory_mb: int
-    warnings: tuple[str, ...] = field(default=())
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "success"
+    official: bool = False  # run AWS's runtime client instead of lambda-new's
 
 
 @dataclass(frozen=True)
@@ -97,6 +71,7 @@ class Plan:
     command: list[str]
     environment: dict[str, str]
     warnings: tuple[str, ...]
+    region: str
 
 
 def prepare(request: Request, stdin: BinaryIO | None = None) -> Plan:
@@ -109,10 +84,16 @@ def prepare(request: Request, stdin: BinaryIO | None = None) -> Plan:
         raise UsageError(f"--timeout {timeout:g}: use a number of seconds from 1 to 900")
     event = read_event(request.event, found, stdin)
     overrides = events.parse_settings(request.env, "--env")
-    command = runtimes.get(function.runtime.runtime).command(found.root, function.runtime)
+    language = runtimes.get(function.runtime.runtime)
+    if request.official:
+        command = language.official_command(found.root, function.runtime, handler)
+    else:
+        command = language.command(found.root, function.runtime)
     environment = lambda_environment(function, found.region, handler)
     environment.update(overrides)
-    return Plan(function, handler, timeout, event, command, environment, function.warnings)
+    return Plan(
+        function, handler, timeout, event, command, environment, function.warnings, found.region
+    )
 
 
 def read_event(spec: str | None, found: repo.Repo, stdin: BinaryIO | None) -> bytes:
@@ -193,6 +174,12 @@ def lambda_environment(function: repo.Function, region: str, handler: str) -> di
             "_HANDLER": handler,
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
+            # X-Ray: where Lambda's daemon listens, and what an SDK does without a segment.
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000",
+            "_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
+            "_AWS_XRAY_DAEMON_PORT": "2000",
+            **runtimes.get(runtime.runtime).environment(function),
         }
     )
     if function.log_format == "JSON":
@@ -212,307 +199,93 @@ def trace_id() -> str:
     return f"Root={root};Parent={secrets.token_hex(8)};Sampled=0;Lineage=1:{secrets.token_hex(4)}:0"
 
 
-def run(plan: Plan, log: TextIO | None = None) -> Outcome:
-    """Start the child, invoke once, and frame its logs on `log` (our stderr).
+def function_arn(plan: Plan) -> str:
+    account = catalog.load().sample_account
+    return f"arn:aws:lambda:{plan.region}:{account}:function:{plan.function.name}"
 
-    Code that runs only once built (an esbuild bundle: SAM's `BuildMethod: esbuild`)
-    is built first and runs from there, as Lambda runs it.
-    """
-    language = runtimes.get(plan.function.runtime.runtime)
-    if not language.needs_build(plan.function):
-        return _run(plan, log or sys.stderr)
+
+def invocation(plan: Plan, event: bytes, request_id: str | None = None) -> Invocation:
+    """The event as the Runtime API hands it over, with Lambda's headers."""
+    return Invocation(
+        request_id=request_id or new_request_id(),
+        event=event,
+        deadline_ms=int((time.time() + plan.timeout) * 1000),
+        function_arn=function_arn(plan),
+        trace_id=trace_id(),
+    )
+
+
+@contextmanager
+def built(plan: Plan) -> Iterator[sandbox.Spec]:
+    """The environment's spec; code that runs only once built (an esbuild bundle: SAM's
+    `BuildMethod: esbuild`) is built first, in a scratch folder removed afterwards."""
     from scaffold import signals
 
+    language = runtimes.get(plan.function.runtime.runtime)
+    if not language.needs_build(plan.function):
+        yield spec_of(plan, plan.function.code_root)
+        return
     with signals.scratch("lambda-new-invoke-") as stage:
-        root = language.build(plan.function, stage)
-        function = dataclasses.replace(plan.function, code_root=root)
-        environment = {**plan.environment, "LAMBDA_TASK_ROOT": str(root)}
-        bundled = dataclasses.replace(plan, function=function, environment=environment)
-        return _run(bundled, log or sys.stderr)
+        yield spec_of(plan, language.build(plan.function, stage))
 
 
-def _run(plan: Plan, log: TextIO) -> Outcome:
-    function = plan.function
-    request_id = new_request_id()
-    arn = (
-        f"arn:aws:lambda:{plan.environment['AWS_REGION']}:"
-        f"{catalog.load().sample_account}:function:{function.name}"
-    )
-    invoke = {
-        "request_id": request_id,
-        "handler": plan.handler,
-        "timeout_ms": round(plan.timeout * 1000),
-        "invoked_function_arn": arn,
-        "trace_id": trace_id(),
-        "task_root": str(function.code_root),
-    }
-    read_end, write_end = os.pipe()
-    invoke["channel_fd"] = write_end
-    started = time.monotonic()
-    try:
-        child = subprocess.Popen(
-            plan.command,
-            cwd=function.code_root,
-            env=plan.environment,
-            stdin=subprocess.PIPE,
-            stdout=sys.stderr.fileno() if _has_fileno(sys.stderr) else None,
-            pass_fds=(write_end,),
-            start_new_session=True,
-        )
-    except OSError as error:
-        os.close(read_end)
-        raise LambdaNewError(f"cannot start {plan.command[0]}: {error}") from None
-    finally:
-        os.close(write_end)
-    channel = _Channel(read_end)
-    try:
-        _send(child, json.dumps(invoke).encode() + b"\n")
-        return _drive(plan, child, channel, request_id, started, log)
-    finally:
-        channel.close()
-        if child.returncode is None:
-            _kill(child)
-            _reap(child)
-        # Processes the handler started: Lambda freezes, then ends, the whole sandbox.
-        # The group outlives its reaped leader only while it has members, so its id
-        # cannot have been reused.
-        _kill(child)
-
-
-def _drive(
-    plan: Plan,
-    child: subprocess.Popen[bytes],
-    channel: _Channel,
-    request_id: str,
-    started: float,
-    log: TextIO,
-) -> Outcome:
-    first = channel.receive(started + INIT_LIMIT_S)
-    init_ms = (time.monotonic() - started) * 1000
-    ready = first is not None and first.get("type") == "ready"
-    warnings = list(plan.warnings)
-    if ready and first is not None:
-        warnings += _version_warning(plan.function.runtime, str(first.get("version", "")))
-    for warning in warnings:
-        print(f"lambda-new: warning: {warning}", file=log, flush=True)
-    if ready:
-        print(f"START RequestId: {request_id} Version: $LATEST", file=log, flush=True)
-        invoked = time.monotonic()
-        _send(child, plan.event, last=True)  # init is done: now the event
-        message = channel.receive(invoked + plan.timeout)
-        timed_out = message is None and time.monotonic() >= invoked + plan.timeout
-        elapsed_ms = (time.monotonic() - invoked) * 1000
-        result = _invoke_result(plan, child, message, timed_out, request_id, elapsed_ms, log)
-        billed = math.ceil(result.duration_ms + init_ms)  # a cold start bills its init too
-        init_field = [f"Init Duration: {init_ms:.2f} ms"]
-    else:  # the handler could not be loaded: Lambda reports the init phase, then the invoke
-        timed_out = first is None and child.poll() is None
-        result = _init_failure(child, first, timed_out, request_id, log)
-        if not timed_out:  # Lambda retries the init in the invoke phase: it takes as long
-            result = dataclasses.replace(result, duration_ms=init_ms)
-        status = "timeout" if timed_out else f"error\tError Type: {result.error_type}"
-        print(
-            f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: {status}",
-            file=log,
-        )
-        print(f"START RequestId: {request_id} Version: $LATEST", file=log)
-        billed = math.ceil(result.duration_ms)
-        init_field = []
-    print(f"END RequestId: {request_id}", file=log)
-    memory_mb = _max_memory_mb(child)
-    fields = [
-        f"REPORT RequestId: {request_id}",
-        f"Duration: {result.duration_ms:.2f} ms",
-        f"Billed Duration: {billed} ms",
-        f"Memory Size: {plan.function.memory_size} MB",
-        f"Max Memory Used: {memory_mb} MB",
-        *init_field,
-        *result.report_status,
-    ]
-    print("\t".join(fields) + ("" if result.report_status else "\t"), file=log, flush=True)
-    return Outcome(
-        payload=result.payload,
-        status=result.status,
-        request_id=request_id,
-        duration_ms=result.duration_ms,
-        billed_ms=billed,
-        init_ms=init_ms,
+def spec_of(plan: Plan, code_root: Path) -> sandbox.Spec:
+    """The environment's spec, for the code at `code_root` (the code root, or its build)."""
+    environment = {**plan.environment, "LAMBDA_TASK_ROOT": str(code_root)}
+    if code_root != plan.function.code_root:  # what the language derives from it, unless set
+        language = runtimes.get(plan.function.runtime.runtime)
+        before = language.environment(plan.function)
+        after = language.environment(dataclasses.replace(plan.function, code_root=code_root))
+        for key, value in after.items():
+            if environment.get(key) == before.get(key):
+                environment[key] = value
+    return sandbox.Spec(
+        command=plan.command,
+        cwd=code_root,
+        environment=environment,
         memory_size=plan.function.memory_size,
-        max_memory_mb=memory_mb,
-        warnings=tuple(warnings),
+        timeout=plan.timeout,
+        function_arn=function_arn(plan),
     )
 
 
-@dataclass(frozen=True)
-class _Result:
-    payload: bytes
-    status: str
-    duration_ms: float
-    error_type: str | None = None
-    report_status: tuple[str, ...] = ()  # REPORT's closing fields ("Status: timeout", ...)
+def run(plan: Plan, log: BinaryIO | None = None, stream: BinaryIO | None = None) -> sandbox.Result:
+    """One invocation in a fresh environment, its logs framed on `log` (our stderr).
+
+    A streamed response's bytes go to `stream` as the handler writes them.
+    """
+    sink = sandbox.LogSink(log or sys.stderr.buffer)
+    with built(plan) as spec:
+        environment = sandbox.Environment(spec, sink)
+        try:
+            failed = environment.start()
+            if failed is not None:
+                return failed
+            for warning in (*plan.warnings, *version_warning(plan, environment.version)):
+                sink.write(f"lambda-new: warning: {warning}\n".encode())
+            request = invocation(plan, plan.event)
+            if stream is not None:
+                request.sink = _writer(stream)
+            result = environment.invoke(request)
+            environment.settle()
+            return result
+        finally:
+            environment.stop()
 
 
-def _invoke_result(
-    plan: Plan,
-    child: subprocess.Popen[bytes],
-    message: dict[str, object] | None,
-    timed_out: bool,
-    request_id: str,
-    elapsed_ms: float,
-    log: TextIO,
-) -> _Result:
-    if timed_out:  # Lambda stops the sandbox; the duration is the timeout, exactly
-        _kill(child)
-        _reap(child)
-        text = f"Task timed out after {plan.timeout:.2f} seconds"
-        payload = _error_doc("Sandbox.Timedout", f"RequestId: {request_id} Error: {text}")
-        return _Result(payload, "timeout", plan.timeout * 1000, None, ("Status: timeout",))
-    if message is None:  # the runtime exited (or closed the pipe) without answering
-        return _exited(child, request_id, elapsed_ms, log)
-    _reap(child, EXIT_GRACE_S)
-    duration_ms = float(str(message.get("duration_ms", elapsed_ms)))
-    if message.get("type") == "response":
-        return _Result(base64.b64decode(str(message["payload_base64"])), "success", duration_ms)
-    return _Result(str(message["body"]).encode(), "error", duration_ms)  # the client's document
+def _writer(stream: BinaryIO) -> Callable[[bytes], None]:
+    def write(data: bytes) -> None:
+        stream.write(data)
+        stream.flush()
+
+    return write
 
 
-def _init_failure(
-    child: subprocess.Popen[bytes],
-    message: dict[str, object] | None,
-    timed_out: bool,
-    request_id: str,
-    log: TextIO,
-) -> _Result:
-    if timed_out:
-        _kill(child)
-        _reap(child)
-        text = f"Task timed out after {INIT_LIMIT_S:.2f} seconds"
-        payload = _error_doc("Sandbox.Timedout", f"RequestId: {request_id} Error: {text}")
-        return _Result(payload, "timeout", INIT_LIMIT_S * 1000, None, ("Status: timeout",))
-    if message is None:
-        return _exited(child, request_id, 0.0, log)
-    _reap(child, EXIT_GRACE_S)
-    body = str(message["body"])
-    error_type = str(json.loads(body).get("errorType") or "Runtime.Unknown")
-    status = ("Status: error", f"Error Type: {error_type}")
-    return _Result(body.encode(), "error", 0.0, error_type, status)
-
-
-def _exited(
-    child: subprocess.Popen[bytes], request_id: str, elapsed_ms: float, log: TextIO
-) -> _Result:
-    code = _reap(child, EXIT_GRACE_S)
-    reason = f"signal: {_signal_name(-code)}" if code < 0 else f"exit status {code}"
-    text = f"RequestId: {request_id} Error: Runtime exited with error: {reason}"
-    print(f"{text}\nRuntime.ExitError", file=log)
-    status = ("Status: error", "Error Type: Runtime.ExitError")
-    return _Result(
-        _error_doc("Runtime.ExitError", text), "error", elapsed_ms, "Runtime.ExitError", status
-    )
-
-
-def _send(child: subprocess.Popen[bytes], data: bytes, last: bool = False) -> None:
-    """Write to the child's stdin; a child that already exited is noticed later."""
-    assert child.stdin is not None
-    with contextlib.suppress(BrokenPipeError):
-        child.stdin.write(data)
-        child.stdin.flush()
-        if last:
-            child.stdin.close()
-
-
-def _error_doc(error_type: str, message: str) -> bytes:
-    """An error Lambda itself reports (not the runtime client): compact JSON."""
-    document = {"errorType": error_type, "errorMessage": message}
-    return json.dumps(document, separators=(",", ":")).encode()
-
-
-def _version_warning(runtime: catalog.RuntimeVersion, version: str) -> list[str]:
+def version_warning(plan: Plan, version: str) -> list[str]:
     """Warn when the local interpreter is not the version Lambda runs."""
-    local = runtimes.get(runtime.runtime).local_version(version)
+    runtime = plan.function.runtime
+    local = runtimes.get(runtime.runtime).local_version(version) if version else ""
     if not local or local == runtime.version:
         return []
     name = catalog.load().runtimes[runtime.runtime].label
     return [f"running {name} {version} here; Lambda runs {runtime.identifier}"]
-
-
-class _Channel:
-    """JSON lines from the child, read with a deadline."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.buffer = b""
-        self.closed = False
-
-    def receive(self, deadline: float) -> dict[str, object] | None:
-        """The next message; None on timeout or when the child closed the pipe."""
-        while b"\n" not in self.buffer:
-            if self.closed:
-                return None
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            ready, _, _ = select.select([self.fd], [], [], remaining)
-            if not ready:
-                return None
-            chunk = os.read(self.fd, 1 << 20)
-            if not chunk:
-                self.closed = True
-            self.buffer += chunk
-        line, _, self.buffer = self.buffer.partition(b"\n")
-        message = json.loads(line)
-        return message if isinstance(message, dict) else None
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self.fd)
-
-
-_RUSAGE: dict[int, int] = {}  # pid -> peak resident set size (KiB), once reaped
-
-
-def _kill(child: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(child.pid, signal.SIGKILL)
-
-
-def _reap(child: subprocess.Popen[bytes], wait: float | None = None) -> int:
-    """Wait for the child (killing it after `wait` seconds); its exit code."""
-    if child.returncode is not None:
-        return child.returncode
-    if wait is not None:
-        limit = time.monotonic() + wait
-        while time.monotonic() < limit:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                return _reaped(child, status, usage)
-            time.sleep(0.005)
-        _kill(child)
-    pid, status, usage = os.wait4(child.pid, 0)
-    return _reaped(child, status, usage)
-
-
-def _reaped(child: subprocess.Popen[bytes], status: int, usage: object) -> int:
-    child.returncode = os.waitstatus_to_exitcode(status)
-    _RUSAGE[child.pid] = int(getattr(usage, "ru_maxrss", 0))
-    return child.returncode
-
-
-def _max_memory_mb(child: subprocess.Popen[bytes]) -> int:
-    _reap(child)
-    return max(1, math.ceil(_RUSAGE.get(child.pid, 0) / 1024))
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name.removeprefix("SIG").lower()
-    except ValueError:
-        return str(number)
-
-
-def _has_fileno(stream: TextIO) -> bool:
-    try:
-        stream.fileno()
-    except (AttributeError, OSError, ValueError):
-        return False
-    return True

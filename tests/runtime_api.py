@@ -1,29 +1,24 @@
-"""Test-only: a tiny local Lambda Runtime API, to run AWS's official runtime clients.
+"""Test-only: run AWS's official runtime clients, to compare `lambda-new invoke` with them.
 
-It emulates the part of Lambda's Runtime API (``/2018-06-01``) that one invocation uses:
-``GET /runtime/invocation/next`` serves exactly one event with the headers Lambda sends,
-``POST /runtime/invocation/{id}/response``, ``/runtime/invocation/{id}/error`` and
-``/runtime/init/error`` are recorded (body + ``Lambda-Runtime-Function-Error-Type``), and a
-second ``/next`` is held open until the client is killed. ``run_official`` starts a client
-(``awslambdaric`` or ``aws-lambda-ric``) against it with the environment Lambda sets, so
-parity tests can compare ``lambda-new invoke`` with the official behaviour. Not shipped.
+``run_official`` starts a client (``awslambdaric`` or ``aws-lambda-ric``), unchanged, in
+lambda-new's own execution environment (scaffold/sandbox.py, scaffold/runtime_api.py: the
+Runtime API Lambda serves) with the environment Lambda sets, and reports what it posted.
+Parity tests compare that with what lambda-new's own clients post. Not shipped.
 """
 
 from __future__ import annotations
 
+import io
 import os
-import subprocess
-import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Literal
 
-PREFIX = "/2018-06-01/runtime/"
-ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+from scaffold import sandbox
+from scaffold.runtime_api import Invocation
+
 Kind = Literal["response", "error", "init_error", "timeout", "exit"]
 
 
@@ -34,73 +29,9 @@ class OfficialResult:
     kind: Kind
     body: bytes
     error_type_header: str | None
-    stdout: str
+    stdout: str  # the function's log (its stdout and stderr), framed as Lambda frames it
     stderr: str
     request_id: str = ""
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, event: bytes, headers: dict[str, str]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.event, self.headers = event, headers
-        self.served = 0
-        self.result: tuple[Kind, bytes, str | None] | None = None
-        self.done = threading.Event()  # a result was posted
-        self.idle = threading.Event()  # the client polled /next again after the result
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def _reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        srv = self.server
-        if self.path != PREFIX + "invocation/next":
-            self._reply(404)
-            return
-        with srv.lock:
-            srv.served += 1
-            first = srv.served == 1
-        if first:
-            self._reply(200, srv.event, srv.headers)
-            return
-        srv.idle.set()
-        srv.stop.wait()  # never answer: the client is killed meanwhile
-        self.close_connection = True
-
-    def do_POST(self) -> None:
-        srv = self.server
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        request_id = srv.headers["Lambda-Runtime-Aws-Request-Id"]
-        kinds: dict[str, Kind] = {
-            f"invocation/{request_id}/response": "response",
-            f"invocation/{request_id}/error": "error",
-            "init/error": "init_error",
-        }
-        kind = kinds.get(self.path.removeprefix(PREFIX)) if self.path.startswith(PREFIX) else None
-        if kind is None:
-            self._reply(404)
-            return
-        with srv.lock:
-            if srv.result is None:
-                srv.result = (kind, body, self.headers.get(ERROR_TYPE_HEADER))
-        self._reply(202, b'{"status":"OK"}\n', {"Content-Type": "application/json"})
-        srv.done.set()
 
 
 # AWS's Node clients as tests/node-ric installs them: 3.x (nodejs20.x, 22.x), 4.x (nodejs24.x).
@@ -163,59 +94,51 @@ def run_official(
     function_name: str = "my-func",
     memory_mb: int = 128,
 ) -> OfficialResult:
-    """Run one invocation of ``handler`` under an official runtime client.
+    """Run one invocation of ``handler`` under an official runtime client, in lambda-new's
+    own execution environment (scaffold/sandbox.py: its Runtime API, unchanged).
 
     Pass ``AWS_EXECUTION_ENV`` (e.g. ``AWS_Lambda_python3.13``) in ``env``: awslambdaric
-    switches JSON output (``ensure_ascii``) and polling on it. The process is killed once it
-    has posted a result and polled again (or exited), or after ``timeout`` seconds.
+    switches JSON output (``ensure_ascii``) and polling on it.
     """
-    request_id = str(uuid.uuid4())
-    trace = f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Parent={uuid.uuid4().hex[:16]}"
-    headers = {
-        "Content-Type": "application/json",
-        "Lambda-Runtime-Aws-Request-Id": request_id,
-        "Lambda-Runtime-Deadline-Ms": str(int((time.time() + timeout) * 1000)),
-        "Lambda-Runtime-Invoked-Function-Arn": (
-            f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
-        ),
-        "Lambda-Runtime-Trace-Id": trace + ";Sampled=0",
-    }
-    server = _Server(event, headers)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     full_env = lambda_environment(
-        api=f"127.0.0.1:{server.server_address[1]}",
+        api="",  # the environment sets it to its own Runtime API
         handler=handler,
         task_root=task_root,
         function_name=function_name,
         memory_mb=memory_mb,
     )
     full_env.update(env or {})
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            command, cwd=task_root, env=full_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
-        )
-        end = time.monotonic() + timeout
-        try:
-            while not server.done.is_set() and proc.poll() is None and time.monotonic() < end:
-                server.done.wait(0.02)
-            grace = time.monotonic() + 2.0
-            while server.done.is_set() and not server.idle.is_set() and proc.poll() is None:
-                if time.monotonic() > grace:
-                    break
-                server.idle.wait(0.02)
-        finally:
-            exited = proc.poll() is not None
-            proc.kill()
-            proc.wait()
-            server.stop.set()
-            server.shutdown()
-            server.server_close()
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode("utf-8", "replace")
-        stderr = err.read().decode("utf-8", "replace")
-    if server.result is not None:
-        kind, body, error_type = server.result
-    else:
-        kind, body, error_type = ("exit" if exited else "timeout"), b"", None
-    return OfficialResult(kind, body, error_type, stdout, stderr, request_id)
+    arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+    spec = sandbox.Spec(command, task_root, full_env, memory_mb, timeout, arn)
+    log = io.BytesIO()
+    environment = sandbox.Environment(spec, sandbox.LogSink(log))
+    try:
+        result = environment.start()
+        if result is None:
+            trace = f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
+            invocation = Invocation(
+                request_id=str(uuid.uuid4()),
+                event=event,
+                deadline_ms=int((time.time() + timeout) * 1000),
+                function_arn=arn,
+                trace_id=f"{trace};Parent={uuid.uuid4().hex[:16]};Sampled=0",
+            )
+            result = environment.invoke(invocation)
+            environment.settle()
+            kind = _kind(result, "error")
+        else:
+            kind = _kind(result, "init_error")
+    finally:
+        environment.stop()
+    body = b"" if kind in ("exit", "timeout") else result.payload
+    header = result.error_type if kind in ("error", "init_error") else None
+    text = log.getvalue().decode("utf-8", "replace")
+    return OfficialResult(kind, body, header, text, "", result.request_id)
+
+
+def _kind(result: sandbox.Result, failed: Kind) -> Kind:
+    if result.status == "timeout":
+        return "timeout"
+    if result.error_type == "Runtime.ExitError":
+        return "exit"
+    return "response" if result.ok else failed

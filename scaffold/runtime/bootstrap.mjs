@@ -1,8 +1,8 @@
 /**
  * lambda-new's Node.js runtime client: runs one invocation the way aws-lambda-ric does.
  *
- * Started by `lambda-new invoke` (scaffold/invoker.py) as a fresh `node` process in
- * the function's code root. Node's standard library only.
+ * Started by `lambda-new invoke` and `serve` (scaffold/sandbox.py) as a `node`
+ * process in the function's code root. Node's standard library only.
  *
  * Behaviour follows AWS's runtime interface client: 3.x for nodejs20.x and
  * nodejs22.x, 4.x for nodejs24.x and later (callback handlers refused, a
@@ -13,15 +13,16 @@
  * handlers, JSON.stringify of the result, the error document ({errorType,
  * errorMessage, trace}) and console output in Text or JSON format.
  *
- * Instead of polling the Runtime API it talks to its parent: the first stdin
- * line is the invocation, the event follows once init is done; replies are
- * JSON lines on the file descriptor the invocation names.
+ * It is a Runtime API client, as the official one: it loads the handler
+ * (`_HANDLER`, from `LAMBDA_TASK_ROOT`), posts `/init/error` if it cannot, then
+ * asks AWS_LAMBDA_RUNTIME_API for each event and posts the response (streamed,
+ * for handlers wrapped in `awslambda.streamifyResponse`) or the error.
  */
 import { Buffer } from "node:buffer";
-import { existsSync, readFileSync, readSync, writeSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import util from "node:util";
 
@@ -38,48 +39,51 @@ const CALLBACK_REMOVED =
 
 /** An error the runtime reports with its own type, `Runtime.<type>`, as its name. */
 function runtimeError(type, message) {
-  const RuntimeError = class extends Error {};
+  // The class is named as the type (a JSON log record's errorType is the class's name).
+  const RuntimeError = { [type]: class extends Error {} }[type];
   RuntimeError.prototype.name = `Runtime.${type}`;
   return new RuntimeError(message instanceof Error ? String(message) : message);
 }
 
-// ---- the link to the parent ---------------------------------------------------
+// ---- the Runtime API ---------------------------------------------------------------
 
-function readLine() {
-  const bytes = [];
-  const one = Buffer.alloc(1);
-  for (;;) {
-    const n = readRetrying(one);
-    if (n === 0 || one[0] === 10) return Buffer.from(bytes).toString("utf8");
-    bytes.push(one[0]);
-  }
+const [apiHost, apiPort] = (process.env.AWS_LAMBDA_RUNTIME_API ?? "").split(":");
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const API = "/2018-06-01/runtime";
+const USER_AGENT = `aws-lambda-nodejs/${process.version}-lambda-new`;
+const ERROR_TYPE = "Lambda-Runtime-Function-Error-Type";
+const ERROR_BODY = "Lambda-Runtime-Function-Error-Body";
+
+function call(method, route, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const length = body === undefined ? {} : { "Content-Length": Buffer.byteLength(body) };
+    const request = http.request(
+      {
+        host: apiHost,
+        port: apiPort,
+        method,
+        path: API + route,
+        agent,
+        headers: { "User-Agent": USER_AGENT, ...headers, ...length },
+      },
+      (response) => {
+        const chunks = [];
+        response.on("data", (chunk) => chunks.push(chunk));
+        response.on("end", () =>
+          resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
 }
 
-function readAll() {
-  const chunks = [];
-  const chunk = Buffer.alloc(1 << 16);
-  for (;;) {
-    const n = readRetrying(chunk);
-    if (n === 0) return Buffer.concat(chunks).toString("utf8");
-    chunks.push(Buffer.from(chunk.subarray(0, n)));
-  }
-}
-
-function readRetrying(buffer) {
-  for (;;) {
-    try {
-      return readSync(0, buffer, 0, buffer.length, null);
-    } catch (error) {
-      if (error.code !== "EAGAIN") throw error;
-    }
-  }
-}
-
-const invoke = JSON.parse(readLine());
-let answered = false;
-
-function send(message) {
-  writeSync(invoke.channel_fd, `${JSON.stringify(message)}\n`);
+/** Post an error document; only /init/error names its type in a header (as the clients do). */
+function postError(route, error) {
+  const document = errorDocument(error);
+  const typed = route === "/init/error" ? { [ERROR_TYPE]: document.errorType ?? "Unknown" } : {};
+  return call("POST", route, JSON.stringify(document), { "Content-Type": "application/json", ...typed });
 }
 
 // ---- logging: console as the runtime client patches it ------------------------
@@ -197,35 +201,17 @@ function errorDocument(error) {
 }
 
 function serialise(result) {
+  let text;
   try {
-    return JSON.stringify(result === undefined ? null : result);
+    text = JSON.stringify(result === undefined ? null : result);
   } catch {
     const error = new Error("Unable to stringify response body");
     if (MODERN) error.name = "Runtime.JSONStringifyError";
     throw error;
   }
-}
-
-let started = 0;
-
-function respond(result) {
-  if (answered) return;
-  const payload = serialise(result);
-  answered = true;
-  send({ type: "response", payload_base64: Buffer.from(payload).toString("base64"), duration_ms: elapsed() });
-  process.exit(0);
-}
-
-function fail(error, kind = "error", label = "Invoke Error") {
-  if (answered) return;
-  answered = true;
-  logError(label, error);
-  send({ type: kind, body: JSON.stringify(errorDocument(error)), duration_ms: elapsed() });
-  process.exit(kind === "init_error" ? 129 : 0);
-}
-
-function elapsed() {
-  return performance.now() - started;
+  // A function or a symbol has no JSON: the official clients' native call refuses it.
+  if (text === undefined) throw new TypeError("Wrong arguments");
+  return text;
 }
 
 // ---- loading the handler -------------------------------------------------------------
@@ -322,7 +308,7 @@ async function loadHandler(appRoot, handlerString) {
 
 // ---- one invocation ------------------------------------------------------------------
 
-function buildContext(deadlineMs, finish) {
+function buildContext(invoke, deadlineMs, finish) {
   const context = {};
   if (!MODERN) {
     let waitForEmptyEventLoop = true;
@@ -358,75 +344,297 @@ function buildContext(deadlineMs, finish) {
   );
 }
 
-async function main() {
-  patchConsole();
-  let phase = "init_error";
-  let label = MODERN ? "Init Error" : "Uncaught Exception";
-  process.on("uncaughtException", (error) => fail(error, phase, MODERN ? label : "Uncaught Exception"));
-  process.on("unhandledRejection", (reason) => {
-    fail(runtimeError("UnhandledPromiseRejection", String(reason)), phase, "Unhandled Promise Rejection");
-  });
-  let handler;
-  try {
-    handler = await loadHandler(invoke.task_root, invoke.handler);
-  } catch (error) {
-    fail(error, "init_error", label);
-    return;
-  }
-  send({ type: "ready", version: process.versions.node });
-  const body = readAll(); // sent once init is done, then stdin closes
-  phase = "error";
-  label = "Invoke Error";
-  requestId = invoke.request_id;
-  process.env._X_AMZN_TRACE_ID = invoke.trace_id;
-  started = performance.now();
-  const deadlineMs = Date.now() + invoke.timeout_ms;
+// ---- response streaming -------------------------------------------------------------
 
-  let finished = false;
-  let waitingForEmptyLoop = null;
-  const finish = {
-    done(error, result) {
-      if (finished) return;
-      finished = true;
-      waitingForEmptyLoop = null;
-      if (error !== undefined && error !== null) fail(error);
-      else settle(() => respond(result));
-    },
-  };
-  const settle = (action) => {
-    try {
-      action();
-    } catch (error) {
-      fail(error);
-    }
-  };
-  const context = buildContext(deadlineMs, finish);
-  const callback = (error, result) => {
-    if (finished) return;
-    if ((error !== undefined && error !== null) || !context.callbackWaitsForEmptyEventLoop) {
-      finish.done(error, result);
-    } else {
-      finished = true;
-      waitingForEmptyLoop = () => settle(() => respond(result)); // when the event loop drains
-    }
-  };
-  // A handler that neither returns a promise nor calls back answers null once idle.
-  process.on("beforeExit", () => {
-    if (waitingForEmptyLoop) waitingForEmptyLoop();
-    else if (!finished) finish.done(null, null);
-  });
-  try {
-    const event = JSON.parse(body);
-    const result = MODERN ? handler(event, context) : handler(event, context, callback);
-    if (MODERN || (result && typeof result.then === "function")) {
-      Promise.resolve(result).then(
-        (value) => finish.done(null, value),
-        (error) => finish.done(error ?? "handled", null),
-      );
-    }
-  } catch (error) {
-    finish.done(error, null);
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+const HIGH_WATER_MARK = Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark");
+const PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response";
+
+class HttpResponseStream {
+  /** Prefix the stream with the HTTP status, headers and cookies (JSON), then 8 NUL bytes. */
+  static from(stream, prelude) {
+    stream.setContentType(PRELUDE_TYPE);
+    const text = JSON.stringify(prelude);
+    stream._onBeforeFirstWrite = (write) => {
+      write(text);
+      write(new Uint8Array(8));
+    };
+    return stream;
   }
 }
 
-await main();
+globalThis.awslambda = {
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = "response";
+    if (typeof options?.highWaterMark === "number") handler[HIGH_WATER_MARK] = parseInt(options.highWaterMark);
+    return handler;
+  },
+  HttpResponseStream,
+};
+
+/** The response stream: a chunked POST to /response, errors in its trailers. */
+function responseStream(invokeId) {
+  let wrote = false;
+  const request = http.request({
+    host: apiHost,
+    port: apiPort,
+    method: "POST",
+    path: `${API}/invocation/${invokeId}/response`,
+    agent,
+    headers: {
+      "User-Agent": USER_AGENT,
+      "Lambda-Runtime-Function-Response-Mode": "streaming",
+      Trailer: [ERROR_TYPE, ERROR_BODY],
+      "Content-Type": "application/octet-stream",
+      "Transfer-Encoding": "chunked",
+    },
+  });
+  const done = new Promise((resolve, reject) => {
+    request.on("response", (response) => {
+      response.resume();
+      response.on("end", resolve);
+    });
+    request.on("error", reject);
+  });
+  const write = request.write.bind(request);
+  const stream = {
+    setContentType(type) {
+      if (wrote) throw runtimeError("InvalidStreamingOperation", "Cannot set content-type, too late.");
+      request.setHeader("Content-Type", type);
+    },
+    write(chunk, encoding, callback) {
+      if (typeof chunk !== "string" && !Buffer.isBuffer(chunk) && chunk?.constructor !== Uint8Array) {
+        chunk = JSON.stringify(chunk);
+      }
+      if (!wrote && typeof stream._onBeforeFirstWrite === "function") stream._onBeforeFirstWrite(write);
+      wrote = true;
+      return write(chunk, encoding, callback);
+    },
+    end(chunk, encoding, callback) {
+      if (typeof chunk === "function") return request.end(chunk);
+      if (chunk !== undefined && chunk !== null) stream.write(chunk, encoding);
+      if (!wrote && typeof stream._onBeforeFirstWrite === "function") {
+        stream._onBeforeFirstWrite(write);
+        wrote = true;
+      }
+      return request.end(callback);
+    },
+    fail(error) {
+      const document = errorDocument(error);
+      request.addTrailers({
+        [ERROR_TYPE]: document.errorType ?? "Unknown",
+        [ERROR_BODY]: Buffer.from(JSON.stringify(document)).toString("base64"),
+      });
+      request.end();
+    },
+    _onBeforeFirstWrite: undefined,
+  };
+  for (const name of ["on", "once", "off", "emit", "cork", "uncork", "destroy", "removeListener", "addListener"]) {
+    stream[name] = request[name].bind(request);
+  }
+  for (const name of ["writableFinished", "writableEnded", "writable", "destroyed", "writableNeedDrain", "writableLength", "writableHighWaterMark"]) {
+    Object.defineProperty(stream, name, { get: () => request[name] });
+  }
+  return { stream, done };
+}
+
+// ---- the invocation loop ---------------------------------------------------------------
+
+let current = null; // the invocation in progress: { id, settle(error, result) }
+
+async function main() {
+  patchConsole();
+  let initialising = true;
+  // aws-lambda-ric 3.x reports a crash as the invocation's error, then exits (129, 128);
+  // 4.x (nodejs24.x) has no such handlers: Node itself prints the error and exits 1.
+  if (!MODERN) {
+    process.on("uncaughtException", (error) => {
+      if (initialising) initFailed(error, "Uncaught Exception");
+      else invocationCrashed(error, "Uncaught Exception", 129);
+    });
+    process.on("unhandledRejection", (reason) => {
+      const error = runtimeError("UnhandledPromiseRejection", String(reason));
+      if (initialising) initFailed(error, "Unhandled Promise Rejection");
+      else invocationCrashed(error, "Unhandled Promise Rejection", 128);
+    });
+  }
+  let handler;
+  try {
+    handler = await loadHandler(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), process.env._HANDLER ?? "");
+  } catch (error) {
+    await initFailed(error, MODERN ? "Init Error" : "Uncaught Exception");
+    return;
+  }
+  initialising = false;
+  const streaming = handler[STREAMING] === "response";
+  for (;;) {
+    const next = await call("GET", "/invocation/next");
+    await invokeOnce(handler, streaming, next);
+  }
+}
+
+async function initFailed(error, label) {
+  logError(label, error);
+  try {
+    await postError("/init/error", error);
+  } finally {
+    if (!MODERN) process.exit(129);
+  }
+  throw error; // 4.x: the error then reaches Node, which prints it and exits 1
+}
+
+function invocationCrashed(error, label, code) {
+  if (!current) return;
+  const { id } = current;
+  current = null;
+  logError(label, error);
+  postError(`/invocation/${id}/error`, error).finally(() => process.exit(code));
+}
+
+function contextOf(headers, finish) {
+  const parse = (value) => {
+    try {
+      return value ? JSON.parse(value) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return buildContext(
+    {
+      request_id: headers["lambda-runtime-aws-request-id"],
+      invoked_function_arn: headers["lambda-runtime-invoked-function-arn"],
+      trace_id: headers["lambda-runtime-trace-id"],
+      client_context: parse(headers["lambda-runtime-client-context"]),
+      cognito_identity: parse(headers["lambda-runtime-cognito-identity"]),
+    },
+    Number(headers["lambda-runtime-deadline-ms"]),
+    finish,
+  );
+}
+
+function invokeOnce(handler, streaming, next) {
+  const id = next.headers["lambda-runtime-aws-request-id"];
+  requestId = id;
+  if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
+  else delete process.env._X_AMZN_TRACE_ID;
+  return new Promise((resolveInvocation) => {
+    let finished = false;
+    let waitingForEmptyLoop = null;
+    const post = async (error, result) => {
+      current = null;
+      process.removeListener("beforeExit", onBeforeExit);
+      try {
+        if (error !== undefined && error !== null) {
+          logError("Invoke Error", error);
+          await postError(`/invocation/${id}/error`, error);
+        } else {
+          let payload;
+          try {
+            payload = serialise(result);
+          } catch (failure) {
+            logError("Invoke Error", failure);
+            await postError(`/invocation/${id}/error`, failure);
+            return;
+          }
+          const answer = await call("POST", `/invocation/${id}/response`, payload, {
+            "Content-Type": "application/json",
+          });
+          if (answer.status === 413) {
+            // Over Lambda's limit: the clients log it (4.x with the API's answer) and go on.
+            const detail = MODERN ? ` ${answer.body.toString("utf8").trim()}` : "";
+            process.stdout.write(
+              `[ERROR] [${Date.now()}] LAMBDA_RUNTIME Failed to post handler success response. ` +
+                `Http response code: 413.${detail}\n`,
+            );
+          }
+        }
+      } finally {
+        resolveInvocation();
+      }
+    };
+    const finish = {
+      done(error, result) {
+        if (finished) return;
+        finished = true;
+        waitingForEmptyLoop = null;
+        post(error, result);
+      },
+      fail(error) {
+        // 4.x: whatever was thrown is the error, null and undefined included.
+        if (finished) return;
+        finished = true;
+        current = null;
+        process.removeListener("beforeExit", onBeforeExit);
+        logError("Invoke Error", error);
+        postError(`/invocation/${id}/error`, error).finally(resolveInvocation);
+      },
+    };
+    current = { id };
+    const context = contextOf(next.headers, finish);
+    // A handler that neither returns a promise nor calls back answers null once idle (3.x).
+    const onBeforeExit = () => {
+      if (waitingForEmptyLoop) waitingForEmptyLoop();
+      else if (!finished && !MODERN) finish.done(null, null);
+    };
+    process.on("beforeExit", onBeforeExit);
+    if (streaming) {
+      streamOnce(handler, next, context, id).finally(() => {
+        current = null;
+        process.removeListener("beforeExit", onBeforeExit);
+        resolveInvocation();
+      });
+      return;
+    }
+    const callback = (error, result) => {
+      if (finished) return;
+      if ((error !== undefined && error !== null) || !context.callbackWaitsForEmptyEventLoop) {
+        finish.done(error, result);
+      } else {
+        finished = true;
+        waitingForEmptyLoop = () => {
+          waitingForEmptyLoop = null;
+          post(null, result);
+        };
+      }
+    };
+    try {
+      const event = JSON.parse(next.body.toString("utf8"));
+      const result = MODERN ? handler(event, context) : handler(event, context, callback);
+      if (MODERN) {
+        Promise.resolve(result).then(
+          (value) => finish.done(null, value),
+          (error) => finish.fail(error),
+        );
+      } else if (result && typeof result.then === "function") {
+        Promise.resolve(result).then(
+          (value) => finish.done(null, value),
+          (error) => finish.done(error ?? "handled", null),
+        );
+      }
+    } catch (error) {
+      if (MODERN) finish.fail(error);
+      else finish.done(error, null); // 3.x: a callback with a null error is a success
+    }
+  });
+}
+
+async function streamOnce(handler, next, context, id) {
+  const { stream, done } = responseStream(id);
+  try {
+    const event = JSON.parse(next.body.toString("utf8"));
+    const pending = handler(event, stream, context);
+    if (!pending || typeof pending.then !== "function") {
+      throw new Error("Streaming does not support non-async handlers.");
+    }
+    const result = await pending;
+    if (result !== undefined) console.warn("Streaming handlers ignore return values.");
+    if (!stream.writableFinished && !stream.writableEnded) throw new Error("Response stream is not finished.");
+  } catch (error) {
+    logError("Invoke Error", error);
+    stream.fail(error);
+  }
+  await done.catch(() => {});
+}
+
+// Not awaited: with no work left (a promise that never settles, on 4.x) Node exits, status 0.
+main();

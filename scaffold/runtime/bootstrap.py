@@ -1,21 +1,21 @@
 """lambda-new's Python runtime client: runs one invocation the way awslambdaric does.
 
-Started by `lambda-new invoke` (scaffold/invoker.py) as a fresh process of the
-function's Python, in the function's code root. Standard library only, and
+Started by `lambda-new invoke` and `serve` (scaffold/sandbox.py) as a process of
+the function's Python, in the function's code root. Standard library only, and
 Python 3.10+, because it runs in the user's interpreter and virtualenv.
 
 Behaviour follows AWS's runtime interface client (awslambdaric 4.x): handler
 resolution and its `Runtime.*` error types, the context object, the JSON
 encoding of results (Decimal as a number, non-ASCII kept on python3.12+,
 bytes passed through), the error document, and the log formats (Text, or
-JSON when AWS_LAMBDA_LOG_FORMAT=JSON). Instead of polling the Runtime API it
-talks to its parent: the first stdin line is the invocation (request id,
-handler, timeout, ...), the rest is the event; replies are JSON lines on the
-file descriptor it names.
+JSON when AWS_LAMBDA_LOG_FORMAT=JSON), and the Runtime API loop: it loads the
+handler (`_HANDLER`, from `LAMBDA_TASK_ROOT`), posts `/init/error` if it cannot,
+then asks AWS_LAMBDA_RUNTIME_API for the next event, runs it and posts the
+response or the error, for as long as the environment lives.
 """
 
-import base64
 import decimal
+import http.client
 import importlib
 import json
 import logging
@@ -315,58 +315,107 @@ class _Unbuffered:
         self._stream.flush()
 
 
+class RuntimeApi:
+    """The Runtime API client: one kept-alive HTTP connection, as the official client."""
+
+    PREFIX = "/2018-06-01/runtime"
+
+    def __init__(self, address: str) -> None:
+        self.connection = http.client.HTTPConnection(address)
+        self.agent = f"aws-lambda-python/{platform.python_version()}-lambda-new"
+
+    def _call(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str]
+    ) -> tuple[int, bytes, dict[str, str]]:
+        headers = {"User-Agent": self.agent, **headers}
+        self.connection.request(method, self.PREFIX + path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        return response.status, data, {k.lower(): v for k, v in response.getheaders()}
+
+    def next(self) -> tuple[bytes, dict[str, str]]:
+        status, body, headers = self._call("GET", "/invocation/next", None, {})
+        if status != 200:
+            raise RuntimeError(f"Runtime API /next answered {status}")
+        return body, headers
+
+    def post(
+        self, path: str, body: bytes, content_type: str, error_type: str | None = None
+    ) -> tuple[int, bytes]:
+        headers = {"Content-Type": content_type}
+        if error_type is not None:
+            headers["Lambda-Runtime-Function-Error-Type"] = error_type
+        status, answer, _ = self._call("POST", path, body, headers)
+        return status, answer
+
+    def post_error(self, path: str, document: dict[str, Any]) -> tuple[int, bytes]:
+        return self.post(
+            path, to_json(document).encode(), "application/json", document["errorType"]
+        )
+
+
 def main() -> None:
     global _request_id
-    invoke = json.loads(sys.stdin.buffer.readline())
-    channel = os.fdopen(invoke["channel_fd"], "w", encoding="utf-8")
-
-    def send(message: dict[str, Any]) -> None:
-        channel.write(json.dumps(message) + "\n")
-        channel.flush()
-
+    api = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
     # The code root comes first on sys.path (this file's own folder must not).
-    sys.path[0] = invoke["task_root"]
+    sys.path[0] = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     sys.stdout = _Unbuffered(sys.stdout)
     sys.stderr = _Unbuffered(sys.stderr)
     try:
         setup_logging()
-        handler = load_handler(invoke["handler"])
+        handler = load_handler(os.environ.get("_HANDLER", ""))
     except Exception as error:
         document = error_document(error, None)
         logging.warning(UNHANDLED_WARNING)
         log_error(document)
-        send({"type": "init_error", "body": to_json(document)})
+        api.post_error("/init/error", document)
         sys.exit(1)
-    send({"type": "ready", "version": platform.python_version()})
-    event_body = sys.stdin.buffer.read()  # sent once init is done, then stdin closes
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)  # a function's stdin is empty, as in Lambda
-    os.close(devnull)
-
-    _request_id = invoke["request_id"]
-    os.environ["_X_AMZN_TRACE_ID"] = invoke["trace_id"]
-    started = time.perf_counter()
-    deadline_ms = int(time.time() * 1000) + int(invoke["timeout_ms"])
-    try:
-        context = LambdaContext(invoke, deadline_ms)
-        event = json.loads(event_body)
-        body, _content_type = marshal(handler(event, context))
-    except Exception as error:
-        document = error_document(error, _request_id)
-        log_error(document)
-        send({"type": "error", "body": to_json(document), "duration_ms": _since(started)})
-        return
-    send(
-        {
-            "type": "response",
-            "payload_base64": base64.b64encode(body).decode("ascii"),
-            "duration_ms": _since(started),
+    while True:
+        event_body, headers = api.next()
+        _request_id = headers.get("lambda-runtime-aws-request-id", "")
+        trace = headers.get("lambda-runtime-trace-id")
+        if trace:
+            os.environ["_X_AMZN_TRACE_ID"] = trace
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
+        invoke = {
+            "request_id": _request_id,
+            "invoked_function_arn": headers.get("lambda-runtime-invoked-function-arn", ""),
+            "client_context": _json_header(headers.get("lambda-runtime-client-context")),
+            "cognito_identity": _json_header(headers.get("lambda-runtime-cognito-identity")),
         }
-    )
+        deadline_ms = int(headers.get("lambda-runtime-deadline-ms", "0"))
+        path = f"/invocation/{_request_id}"
+        try:
+            context = LambdaContext(invoke, deadline_ms)
+            try:
+                event = json.loads(event_body)
+            except ValueError as error:
+                message = f"Unable to unmarshal input: {error}"
+                raise Fault("Runtime.UnmarshalError", message) from None
+            body, content_type = marshal(handler(event, context))
+        except Exception as error:
+            document = error_document(error, _request_id)
+            log_error(document)
+            api.post_error(f"{path}/error", document)
+            continue
+        status, answer = api.post(f"{path}/response", body, content_type)
+        if status == 413:  # over Lambda's limit: awslambdaric logs it and exits
+            sys.stdout.write(
+                f"[ERROR] [{int(time.time() * 1000)}] LAMBDA_RUNTIME Failed to post handler "
+                f"success response. Http response code: {status}. "
+                f"{answer.decode('utf-8', 'replace').strip()}\n"
+            )
+            sys.exit(1)
 
 
-def _since(started: float) -> float:
-    return (time.perf_counter() - started) * 1000
+def _json_header(value: str | None) -> Any:
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scaffold.errors import UsageError
+
 if TYPE_CHECKING:
     from scaffold import catalog, repo
 
@@ -81,6 +83,16 @@ class Language(ABC):
     def command(self, root: Path, runtime: catalog.RuntimeVersion) -> list[str]:
         """How `invoke` starts the runtime client for a function of the repo at `root`."""
         return [self.interpreter(root, runtime), str(RUNTIME_DIR / self.bootstrap)]
+
+    def official_command(
+        self, root: Path, runtime: catalog.RuntimeVersion, handler: str
+    ) -> list[str]:
+        """How `invoke --official-client` starts AWS's runtime client for this language."""
+        raise UsageError(f"--official-client: no official runtime client is known for {self.name}")
+
+    def environment(self, function: repo.Function) -> dict[str, str]:
+        """Variables Lambda's runtime of this language sets beyond the common ones."""
+        return {}
 
     def local_version(self, reported: str) -> str:
         """The interpreter's version as Lambda names it ("3.13.1" -> "3.13")."""

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import catalog, repo, safety, tree
-from scaffold.errors import LambdaNewError
-from scaffold.runtimes import Language
+from scaffold.errors import LambdaNewError, UsageError
+from scaffold.runtimes import RUNTIME_DIR, Language
 
 
 class Node(Language):
@@ -43,6 +43,36 @@ class Node(Language):
         self, found: repo.Repo, function: repo.Function, stage: Path, warnings: list[str]
     ) -> dict[str, Path]:
         return _node_tree(found, function, stage, warnings)
+
+    def environment(self, function: repo.Function) -> dict[str, str]:
+        """NODE_PATH as Lambda's Node.js runtime sets it: layers' folders (/opt), the
+        runtime's own modules, then the code root."""
+        major = function.runtime.version
+        folders = [
+            f"/opt/nodejs/node{major}/node_modules",
+            "/opt/nodejs/node_modules",
+            f"{RUNTIME_DIR}/node_modules",
+            str(RUNTIME_DIR),
+            str(function.code_root),
+        ]
+        return {"NODE_PATH": ":".join(folders)}
+
+    def official_command(
+        self, root: Path, runtime: catalog.RuntimeVersion, handler: str
+    ) -> list[str]:
+        node = self.interpreter(root, runtime)
+        for folder in (root / "node_modules" / ".bin",):
+            client = folder / "aws-lambda-ric"
+            if client.is_file():
+                return [node, str(client.resolve()), handler]
+        on_path = shutil.which("aws-lambda-ric")
+        if on_path:
+            return [node, str(Path(on_path).resolve()), handler]
+        major = 4 if int(runtime.version) >= 24 else 3
+        raise UsageError(
+            f"--official-client needs aws-lambda-ric (its {major}.x for {runtime.identifier}): "
+            f"npm install --save-dev aws-lambda-ric@{major}"
+        )
 
     def needs_build(self, function: repo.Function) -> bool:
         return function.build_method == "esbuild"

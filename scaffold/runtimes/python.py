@@ -18,7 +18,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from scaffold import catalog, repo, safety, tree, uvlock
-from scaffold.errors import LambdaNewError
+from scaffold.errors import LambdaNewError, UsageError
 from scaffold.runtimes import Language
 
 
@@ -33,15 +33,38 @@ class Python(Language):
         return [f"{module}.py", f"{module}/__init__.py"]
 
     def interpreter(self, root: Path, runtime: catalog.RuntimeVersion) -> str:
-        """The repo's .venv (it has the function's dependencies), else pythonX.Y, else ours."""
+        """The repo's .venv (it has the function's dependencies), else pythonX.Y, else ours.
+
+        An absolute path to the interpreter itself: a version manager's shim (pyenv)
+        reads variables such as PYENV_VERSION that the function's environment does not
+        have, so a shim is asked once, here, in the user's environment, where it leads.
+        """
         venv = root / ".venv" / "bin" / "python"
         if venv.is_file():
             return str(venv)
         exact = shutil.which(f"python{runtime.version}")
-        # A version manager's shim can exist without the version behind it: ask it.
-        if exact and subprocess.run([exact, "-c", ""], capture_output=True).returncode == 0:
+        if exact and not _is_script(exact):
             return exact
+        if exact:
+            probe = subprocess.run(
+                [exact, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True
+            )
+            real = probe.stdout.strip()
+            if probe.returncode == 0 and real and Path(real).is_file():
+                return real
         return sys.executable
+
+    def official_command(
+        self, root: Path, runtime: catalog.RuntimeVersion, handler: str
+    ) -> list[str]:
+        python = self.interpreter(root, runtime)
+        probe = subprocess.run([python, "-c", "import awslambdaric"], capture_output=True)
+        if probe.returncode != 0:
+            raise UsageError(
+                f"--official-client needs awslambdaric in {python}: "
+                f"{python} -m pip install awslambdaric"
+            )
+        return [python, "-m", "awslambdaric", handler]
 
     def zip_tree(
         self, found: repo.Repo, function: repo.Function, stage: Path, warnings: list[str]
@@ -50,6 +73,15 @@ class Python(Language):
 
 
 LANGUAGE = Python()
+
+
+def _is_script(path: str) -> bool:
+    """True for a `#!` script (a version manager's shim), not an interpreter binary."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(2) == b"#!"
+    except OSError:
+        return False
 
 
 def _python_tree(
