@@ -44,6 +44,9 @@ class Function:
     warnings: tuple[str, ...] = ()
     # LoggingConfig.LogGroup's name where the template says it, else Lambda's default.
     log_group: str | None = None
+    # The whole template.yaml as parsed (CloudFormation tags kept as _Tagged), for readers
+    # of the resources around the function: its API, URL or load balancer (integrations.py).
+    template: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def log_group_name(self) -> str:
@@ -261,6 +264,7 @@ def _function(root: Path, logical_id: str, resource: dict[str, Any], ctx: _Conte
         build_properties=dict(metadata.get("BuildProperties") or {}),
         warnings=tuple(warnings),
         log_group=_log_group(ctx, logging_config.get("LogGroup")),
+        template=ctx.template,
     )
 
 

@@ -354,11 +354,41 @@ class RuntimeApi:
         )
 
 
+def compile_from_source(root: str) -> None:
+    """Modules under the code root are compiled from their source at each init, never
+    read from (or written to) a __pycache__: Lambda runs the code read-only and the zip
+    has no caches. A cached .pyc can be stale (same size, same second: Python's check),
+    which would make `serve` run the code as it was before an edit."""
+    from importlib import machinery
+
+    class SourceOnly(machinery.SourceFileLoader):
+        def get_code(self, fullname: str) -> Any:
+            path = self.get_filename(fullname)
+            return self.source_to_code(self.get_data(path), path)
+
+    finder = machinery.FileFinder.path_hook(
+        (machinery.ExtensionFileLoader, machinery.EXTENSION_SUFFIXES),
+        (SourceOnly, machinery.SOURCE_SUFFIXES),
+        (machinery.SourcelessFileLoader, machinery.BYTECODE_SUFFIXES),
+    )
+    real_root = os.path.realpath(root)
+
+    def hook(entry: str) -> Any:
+        real = os.path.realpath(entry or ".")
+        if real == real_root or real.startswith(real_root + os.sep):
+            return finder(entry)
+        raise ImportError  # not the code's: the next hook (the usual finder) takes it
+
+    sys.path_hooks.insert(0, hook)
+    sys.path_importer_cache.clear()
+
+
 def main() -> None:
     global _request_id
     api = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
     # The code root comes first on sys.path (this file's own folder must not).
     sys.path[0] = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    compile_from_source(sys.path[0])
     sys.stdout = _Unbuffered(sys.stdout)
     sys.stderr = _Unbuffered(sys.stderr)
     try:
