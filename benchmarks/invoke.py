@@ -10,7 +10,10 @@ none) in a temporary directory and times N runs (default 15) of:
 - the execution environment alone (scaffold/sandbox.py: start, init, one invocation,
   stop), without the CLI, for both clients.
 
-Prints medians and the ratio ours / official (the target: 1.0 or less). The Python repo
+Prints medians and the ratio ours / official (the target: 1.0 or less). Both clients do
+the same work: as on Lambda, whose /var/task is read-only, neither reads a __pycache__ of
+the function's code (lambda-new's client compiles it from source at each init; the
+official one gets PYTHONDONTWRITEBYTECODE=1 and a code root without caches). The Python repo
 runs on this interpreter (its .venv is pointed here: awslambdaric must be installed in it,
 as `pip install -e '.[test]'` does); without tests/node-ric installed the Node official
 rows are skipped.
@@ -48,17 +51,23 @@ def timed(action: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
+NO_CACHE = "PYTHONDONTWRITEBYTECODE=1"
+
+
 def command(repo: Path, *extra: str) -> Callable[[], object]:
+    official = "--official-client" in extra
+    arguments = [LAMBDA_NEW, "invoke", *extra, *(["--env", NO_CACHE] if official else [])]
+
     def run() -> object:
-        return subprocess.run(
-            [LAMBDA_NEW, "invoke", *extra], cwd=repo, capture_output=True, check=True
-        )
+        return subprocess.run(arguments, cwd=repo, capture_output=True, check=True)
 
     return run
 
 
 def environment(repo: Path, official: bool) -> Callable[[], object]:
-    plan = invoker.prepare(invoker.Request(path=repo, official=official))
+    plan = invoker.prepare(
+        invoker.Request(path=repo, official=official, env=(NO_CACHE,) if official else ())
+    )
 
     def run() -> object:
         spec = invoker.spec_of(plan, plan.function.code_root)
@@ -79,9 +88,12 @@ def make_repo(work: Path, runtime: str) -> Path:
         project.NewProject(name=f"bench-{runtime}", output_dir=work, runtime=runtime, git=False)
     ).path
     if runtime == "python":  # this interpreter, which has awslambdaric
+        for cache in sorted((repo / "src").rglob("__pycache__")):
+            shutil.rmtree(cache)
         venv_python = repo / ".venv" / "bin" / "python"
         venv_python.parent.mkdir(parents=True)
-        venv_python.symlink_to(sys.executable)
+        venv_python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+        venv_python.chmod(0o755)
     elif NODE_CLIENT.is_file():  # as `npm install --save-dev aws-lambda-ric@3` would
         (repo / "node_modules" / ".bin").mkdir(parents=True)
         (repo / "node_modules" / ".bin" / "aws-lambda-ric").symlink_to(NODE_CLIENT)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import secrets
+import random
 import sys
 import time
 import uuid
@@ -72,6 +72,7 @@ class Plan:
     environment: dict[str, str]
     warnings: tuple[str, ...]
     region: str
+    arn: str  # the function's ARN, as the context and the Runtime API name it
 
 
 def prepare(request: Request, stdin: BinaryIO | None = None) -> Plan:
@@ -91,8 +92,18 @@ def prepare(request: Request, stdin: BinaryIO | None = None) -> Plan:
         command = language.command(found.root, function.runtime)
     environment = lambda_environment(function, found.region, handler)
     environment.update(overrides)
+    account = catalog.load().sample_account
+    arn = f"arn:aws:lambda:{found.region}:{account}:function:{function.name}"
     return Plan(
-        function, handler, timeout, event, command, environment, function.warnings, found.region
+        function,
+        handler,
+        timeout,
+        event,
+        command,
+        environment,
+        function.warnings,
+        found.region,
+        arn,
     )
 
 
@@ -190,18 +201,15 @@ def lambda_environment(function: repo.Function, region: str, handler: str) -> di
 
 
 def new_request_id() -> str:
-    return str(uuid.uuid4())
+    """A version-4 UUID, as Lambda's request ids are (not a secret: no system call)."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 def trace_id() -> str:
     """An X-Ray trace header like the one Lambda passes (not sampled)."""
-    root = f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
-    return f"Root={root};Parent={secrets.token_hex(8)};Sampled=0;Lineage=1:{secrets.token_hex(4)}:0"
-
-
-def function_arn(plan: Plan) -> str:
-    account = catalog.load().sample_account
-    return f"arn:aws:lambda:{plan.region}:{account}:function:{plan.function.name}"
+    root = f"1-{int(time.time()):08x}-{random.getrandbits(96):024x}"
+    parent, lineage = random.getrandbits(64), random.getrandbits(32)
+    return f"Root={root};Parent={parent:016x};Sampled=0;Lineage=1:{lineage:08x}:0"
 
 
 def invocation(plan: Plan, event: bytes, request_id: str | None = None) -> Invocation:
@@ -210,7 +218,7 @@ def invocation(plan: Plan, event: bytes, request_id: str | None = None) -> Invoc
         request_id=request_id or new_request_id(),
         event=event,
         deadline_ms=int((time.time() + plan.timeout) * 1000),
-        function_arn=function_arn(plan),
+        function_arn=plan.arn,
         trace_id=trace_id(),
     )
 
@@ -245,7 +253,7 @@ def spec_of(plan: Plan, code_root: Path) -> sandbox.Spec:
         environment=environment,
         memory_size=plan.function.memory_size,
         timeout=plan.timeout,
-        function_arn=function_arn(plan),
+        function_arn=plan.arn,
     )
 
 

@@ -108,7 +108,11 @@ class RuntimeApi:
         self._offers.put(invocation)
 
     def close(self) -> None:
+        """Stop serving. Not waited for: the server notices within its poll interval."""
         self._offers.put(None)  # a held /next gives up
+        threading.Thread(target=self._stop, daemon=True).start()
+
+    def _stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
 
@@ -121,10 +125,22 @@ class _Server(ThreadingHTTPServer):
         self.api = api
         super().__init__(("127.0.0.1", 0), _Handler)
 
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """A runtime that dropped its connection (killed, timed out) is not an error;
+        anything else is one line, not a traceback."""
+        import sys
+
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            sys.stderr.write(f"lambda-new: Runtime API: {error!r}\n")
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes: without TCP_NODELAY, Nagle's algorithm
+    # and the peer's delayed ACK hold the body back ~40 ms on every request.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:
         pass

@@ -121,6 +121,7 @@ class Environment:
         self.alive = False
         self._pump: _Pump | None = None
         self._memory_kb = 0
+        self._status_fd: int | None = None
         self._init_failure: Result | None = None
 
     # ---- init -----------------------------------------------------------------------
@@ -356,12 +357,18 @@ class Environment:
     # ---- the process ----------------------------------------------------------------
 
     def _sample_memory(self) -> None:
-        """The runtime process's own peak resident memory (VmHWM), while it runs."""
+        """The runtime process's own peak resident memory (VmHWM), while it runs.
+
+        Not ru_maxrss after it exits: a forked child's counts the parent's memory too.
+        The /proc file stays open; each read from offset 0 is a fresh snapshot.
+        """
         if self.process is None:
             return
         with contextlib.suppress(OSError, ValueError):
-            status = Path(f"/proc/{self.process.pid}/status").read_text()
-            match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+            if self._status_fd is None:
+                self._status_fd = os.open(f"/proc/{self.process.pid}/status", os.O_RDONLY)
+            status = os.pread(self._status_fd, 8192, 0)
+            match = re.search(rb"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
             if match:
                 self._memory_kb = max(self._memory_kb, int(match[1]))
 
@@ -397,6 +404,10 @@ class Environment:
             self._pump.close()
         if self.api is not None:
             self.api.close()
+        if self._status_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._status_fd)
+            self._status_fd = None
 
 
 class _Pump:

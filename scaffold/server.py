@@ -208,10 +208,21 @@ class _Server(ThreadingHTTPServer):
         self.pool = pool
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """A client that went away is not an error; anything else is one line, not a
+        traceback, and the server goes on."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            return
+        self.pool.log.write(f"lambda-new: error answering a request: {error!r}\n".encode())
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes: without TCP_NODELAY, Nagle's algorithm
+    # and the peer's delayed ACK hold the body back ~40 ms on every request.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:
         pass

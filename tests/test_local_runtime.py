@@ -45,7 +45,7 @@ def allocate(event, context):
 
 
 def huge(event, context):
-    return "x" * (7 * 1024 * 1024)
+    return "x" * (event.get("mb", 7) * 1024 * 1024)
 
 
 def returns_function(event, context):
@@ -206,6 +206,17 @@ def test_response_over_6_mb_is_function_response_size_too_large(
         assert ours.code == 1 and json.loads(ours.payload) == expected
 
 
+def test_a_100_mb_response_is_too_large_not_a_timeout(py: Path, tmp_path: Path) -> None:
+    """The Runtime API reads a response in linear time (it used to be quadratic, and a
+    100 MB result was reported as a timeout)."""
+    event = tmp_path / "event.json"
+    event.write_text('{"mb": 100}')
+    ours = invoke(py, str(event), "--handler", "edge_func.edges.huge", "--timeout", "60")
+    document = json.loads(ours.payload)
+    assert document["errorType"] == "Function.ResponseSizeTooLarge"
+    assert "(104857602 bytes)" in document["errorMessage"]
+
+
 def test_event_over_6_mb_is_refused_before_the_invoke(py: Path, tmp_path: Path) -> None:
     event = tmp_path / "big.json"
     event.write_text(json.dumps({"blob": "x" * sandbox.PAYLOAD_LIMIT}))
@@ -328,3 +339,34 @@ def test_node_init_error_records_name_the_real_type(nodes: dict[str, Path], vers
     records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert records and records[0]["message"]["errorType"] == "TypeError"
     assert "RuntimeError" not in result.stderr
+
+
+def test_a_pyenv_shim_is_resolved_without_starting_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As pyenv reads it: PYENV_VERSION, else the nearest .python-version (a prefix
+    such as 3.13 is the newest 3.13.x), else the global version file."""
+    from scaffold.runtimes import python
+
+    root = tmp_path / "pyenv"
+    shim = root / "shims" / "python3.13"
+    shim.parent.mkdir(parents=True)
+    shim.write_text("#!/bin/sh\nexit 127\n")  # would fail if it were started
+    for version in ("3.13.1", "3.13.10", "3.12.4"):
+        binary = root / "versions" / version / "bin" / ("python" + version[:4])
+        binary.parent.mkdir(parents=True)
+        binary.write_text("")
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    monkeypatch.setenv("PYENV_ROOT", str(root))
+    monkeypatch.delenv("PYENV_VERSION", raising=False)
+    assert python._pyenv_target(str(shim), repo) is None  # no version selected anywhere
+    (root / "version").write_text("3.13.1\n")
+    assert python._pyenv_target(str(shim), repo) == str(root / "versions/3.13.1/bin/python3.13")
+    (repo / ".python-version").write_text("3.13\n")
+    assert python._pyenv_target(str(shim), repo / "src") == str(
+        root / "versions/3.13.10/bin/python3.13"
+    )
+    monkeypatch.setenv("PYENV_VERSION", "3.12.4:3.13.1")
+    assert python._pyenv_target(str(shim), repo) == str(root / "versions/3.13.1/bin/python3.13")
+    assert python._pyenv_target(str(tmp_path / "elsewhere" / "python3.13"), repo) is None

@@ -9,6 +9,7 @@ exactly the versions uv.lock pins when the repo has one (scaffold/uvlock.py).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -45,7 +46,9 @@ class Python(Language):
         exact = shutil.which(f"python{runtime.version}")
         if exact and not _is_script(exact):
             return exact
-        if exact:
+        if exact and (found := _pyenv_target(exact, root)):
+            return found
+        if exact:  # another version manager's shim: ask it (one process start)
             probe = subprocess.run(
                 [exact, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True
             )
@@ -73,6 +76,43 @@ class Python(Language):
 
 
 LANGUAGE = Python()
+
+
+def _pyenv_target(shim: str, root: Path) -> str | None:
+    """Where a pyenv shim leads, read as pyenv reads it, without starting it: the
+    versions PYENV_VERSION names, else the nearest .python-version from the repo up,
+    else pyenv's global version file; the first that has the command. None when the
+    shim is not pyenv's or no version has it (then it is asked)."""
+    shims = Path(shim).parent
+    pyenv_root = Path(os.environ.get("PYENV_ROOT") or shims.parent)
+    if shims != pyenv_root / "shims":
+        return None
+    names = os.environ.get("PYENV_VERSION", "")
+    if not names:
+        for folder in (root.resolve(), *root.resolve().parents):
+            if (folder / ".python-version").is_file():
+                names = (folder / ".python-version").read_text(errors="replace")
+                break
+        else:
+            version_file = pyenv_root / "version"
+            names = version_file.read_text(errors="replace") if version_file.is_file() else ""
+    command = Path(shim).name
+    versions = pyenv_root / "versions"
+    for name in names.replace(":", " ").split():
+        if name == "system":
+            continue
+        folder = versions / name
+        if not folder.is_dir():  # a prefix ("3.13"): pyenv takes the newest installed 3.13.x
+            newest = sorted(versions.glob(f"{name}.*"), key=lambda p: _version_key(p.name))
+            folder = newest[-1] if newest else folder
+        candidate = folder / "bin" / command
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def _version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else -1 for part in name.split("."))
 
 
 def _is_script(path: str) -> bool:
