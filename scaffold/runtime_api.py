@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import json
 import queue
+import socketserver
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BufferedIOBase
 
 PREFIX = "/2018-06-01/runtime/"
@@ -117,7 +117,7 @@ class RuntimeApi:
         self._server.server_close()
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
@@ -135,22 +135,54 @@ class _Server(ThreadingHTTPServer):
             sys.stderr.write(f"lambda-new: Runtime API: {error!r}\n")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    # Headers and body leave in separate writes: without TCP_NODELAY, Nagle's algorithm
-    # and the peer's delayed ACK hold the body back ~40 ms on every request.
-    disable_nagle_algorithm = True
+class _Headers(dict[str, str]):
+    """A request's headers by lower-case name; `get` takes any case."""
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return super().get(name.lower(), default)
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    """HTTP/1.1 for the Runtime API's few requests, parsed by hand: a runtime sends
+    simple ones, and http.server's parsing (the email package) costs more than the rest
+    of a warm invoke's work here."""
+
+    server: _Server
+    # Without TCP_NODELAY, Nagle's algorithm and the peer's delayed ACK can hold a
+    # response back ~40 ms.
+    disable_nagle_algorithm = True
+    command = ""
+    path = ""
+    headers: _Headers
+    close_connection = False
+
+    def handle(self) -> None:
+        while not self.close_connection:
+            line = self.rfile.readline(65537)
+            parts = line.split()
+            if len(parts) != 3:
+                return  # the connection closed (or is not HTTP)
+            self.command, self.path = parts[0].decode("latin-1"), parts[1].decode("latin-1")
+            self.headers = _Headers()
+            while True:
+                header = self.rfile.readline(65537)
+                if header in (b"\r\n", b"\n", b""):
+                    break
+                name, _, value = header.decode("latin-1").partition(":")
+                self.headers[name.strip().lower()] = value.strip()
+            if (self.headers.get("Connection") or "").lower() == "close":
+                self.close_connection = True
+            if self.command == "GET":
+                self.do_GET()
+            elif self.command == "POST":
+                self.do_POST()
+            else:
+                self._body(None)
+                self._error(405, "InvalidRequest", f"{self.command} is not a Runtime API method")
 
     def _reply(self, status: int, body: bytes = b"") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        if write_response(self.wfile, status, [("Content-Type", "application/json")], body):
+            self.close_connection = True
 
     def _error(self, status: int, error_type: str, message: str) -> None:
         document = {"errorMessage": message, "errorType": error_type}
@@ -161,19 +193,13 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path != PREFIX + "invocation/next":
             self._error(404, "InvalidRequest", "not a Runtime API resource")
             return
-        api.inbox.put(Message("next", user_agent=self.headers.get("User-Agent", "")))
+        api.inbox.put(Message("next", user_agent=self.headers.get("User-Agent") or ""))
         invocation = api._offers.get()
         if invocation is None:  # the environment is shutting down
             api._offers.put(None)
             self.close_connection = True
             return
-        self.send_response(200)
-        for name, value in invocation.headers().items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(invocation.event)))
-        self.end_headers()
-        self.wfile.write(invocation.event)
-        self.wfile.flush()
+        write_response(self.wfile, 200, list(invocation.headers().items()), invocation.event)
 
     def do_POST(self) -> None:
         api = self.server.api
@@ -193,7 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._body(None)
             self._error(400, "InvalidRequestID", "Invalid request ID")
             return
-        streamed = self.headers.get(STREAMING, "").lower() == "streaming"
+        streamed = (self.headers.get(STREAMING) or "").lower() == "streaming"
         if parts[2] == "error":
             body = self._body(None)
             api.inbox.put(
@@ -253,7 +279,7 @@ class _Handler(BaseHTTPRequestHandler):
             if limit is None or len(kept) <= limit:
                 kept.extend(data)
 
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+        if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
             read_chunked(self.rfile, take, trailers if trailers is not None else {})
         else:
             remaining = int(self.headers.get("Content-Length") or 0)
@@ -266,6 +292,41 @@ class _Handler(BaseHTTPRequestHandler):
         if sizes is not None:
             sizes.append(total[0])
         return bytes(kept)
+
+
+def write_response(
+    wfile: BufferedIOBase,
+    status: int,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    reason: str | None = None,
+    send_body: bool = True,
+) -> bool:
+    """A whole HTTP/1.1 response in one write: status line, headers (Content-Length added
+    when missing), body. One packet and one wake-up of the reader, where http.server
+    writes the headers and the body apart. True when the headers close the connection."""
+    phrase = reason if reason is not None else _phrase(status)
+    lines = [f"HTTP/1.1 {status} {phrase}"]
+    names = set()
+    closing = False
+    for name, value in headers:
+        lines.append(f"{name}: {value}")
+        names.add(name.lower())
+        closing = closing or (name.lower() == "connection" and value.lower() == "close")
+    if "content-length" not in names:
+        lines.append(f"Content-Length: {len(body)}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+    wfile.write(head + body if send_body else head)
+    return closing
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def read_chunked(

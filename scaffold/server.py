@@ -31,7 +31,7 @@ from pathlib import Path
 
 from scaffold import catalog, integrations, invoker, repo, runtimes, sandbox
 from scaffold.errors import LambdaNewError, UsageError
-from scaffold.runtime_api import PAYLOAD_LIMIT, Invocation, read_chunked
+from scaffold.runtime_api import PAYLOAD_LIMIT, Invocation, read_chunked, write_response
 
 POLL_S = 0.3  # how often the watcher looks for changed files
 # What a change to never restarts the function: tools' folders, caches, build output.
@@ -313,15 +313,16 @@ class _Handler(BaseHTTPRequestHandler):
         return None if len(data) > PAYLOAD_LIMIT else data
 
     def _send(self, response: integrations.HttpResponse) -> None:
-        self.send_response(response.status, response.reason)
-        names = {name.lower() for name, _ in response.headers}
-        for name, value in response.headers:
-            self.send_header(name, value)
-        if "content-length" not in names:
-            self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+        headers = [("Date", self.date_time_string()), *response.headers]
+        closing = write_response(
+            self.wfile,
+            response.status,
+            headers,
+            response.body,
+            response.reason,
+            send_body=self.command != "HEAD",
+        )
+        self.close_connection = self.close_connection or closing
 
 
 def _json_headers() -> list[tuple[str, str]]:

@@ -370,3 +370,12 @@ def test_a_pyenv_shim_is_resolved_without_starting_it(
     monkeypatch.setenv("PYENV_VERSION", "3.12.4:3.13.1")
     assert python._pyenv_target(str(shim), repo) == str(root / "versions/3.13.1/bin/python3.13")
     assert python._pyenv_target(str(tmp_path / "elsewhere" / "python3.13"), repo) is None
+
+
+@pytest.mark.parametrize("version", ["22", "24"])
+def test_official_clients_stream_the_same_bytes(nodes: dict[str, Path], version: str) -> None:
+    """aws-lambda-ric streams through lambda-new's Runtime API as lambda-new's client does:
+    the same body, and a streamed response."""
+    repo = nodes[version]
+    theirs = official(repo, f"nodejs{version}.x", "src/edges.streamed", b"{}")
+    assert (theirs.kind, theirs.body) == ("response", b"first second")

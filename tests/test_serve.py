@@ -64,13 +64,17 @@ class Served:
         raise AssertionError(f"{pattern!r} never logged:\n{self.log}")
 
 
+LAMBDA_NEW = str(Path(sys.executable).parent / "lambda-new")
+
+
 @contextmanager
-def served(repo: Path, *args: str) -> Iterator[Served]:
+def served(repo: Path, *args: str, command: list[str] | None = None) -> Iterator[Served]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "scaffold", "serve", "--port", "0", *args],
+        command or [sys.executable, "-m", "scaffold", "serve", "--port", "0", *args],
         cwd=repo,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=command is not None,  # make: SIGINT goes to its whole group
     )
     assert process.stderr is not None
     first = process.stderr.readline().decode()
@@ -89,7 +93,10 @@ def served(repo: Path, *args: str) -> Iterator[Served]:
         yield result
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            if command is not None:
+                os.killpg(process.pid, signal.SIGINT)
+            else:
+                process.send_signal(signal.SIGINT)
             try:
                 process.wait(15)
             except subprocess.TimeoutExpired:
@@ -257,3 +264,15 @@ def test_serve_refuses_a_repo_without_http(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "lambda-new invoke" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_make_serve_in_a_new_http_repo(tmp_path: Path) -> None:
+    """The repo's own `make serve` (only HTTP repos have it; README says how to use it)."""
+    repo = make_repo(tmp_path, "made-func", "node", "22", "alb")
+    command = ["make", "serve", "PORT=0", f"LAMBDA_NEW={LAMBDA_NEW}"]
+    with served(repo, command=command) as server:
+        status, _, body = server.request("GET", "/hello?name=Ada")
+        assert (status, json.loads(body)) == (200, {"message": "Hello, Ada!"})
+    assert "make serve" in (repo / "README.md").read_text()
+    queue = make_repo(tmp_path, "queue-func", "node", "22", "sqs")
+    assert "serve" not in (queue / "Makefile").read_text()

@@ -20,7 +20,7 @@
  */
 import { Buffer } from "node:buffer";
 import { existsSync, readFileSync } from "node:fs";
-import http from "node:http";
+import net from "node:net";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -48,35 +48,89 @@ function runtimeError(type, message) {
 // ---- the Runtime API ---------------------------------------------------------------
 
 const [apiHost, apiPort] = (process.env.AWS_LAMBDA_RUNTIME_API ?? "").split(":");
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const API = "/2018-06-01/runtime";
 const USER_AGENT = `aws-lambda-nodejs/${process.version}-lambda-new`;
 const ERROR_TYPE = "Lambda-Runtime-Function-Error-Type";
 const ERROR_BODY = "Lambda-Runtime-Function-Error-Body";
+const HEAD_END = Buffer.from("\r\n\r\n");
+
+/**
+ * One kept-alive HTTP/1.1 connection to the Runtime API, one request at a time, on a
+ * plain socket: node:http's request and response objects cost more than the handler
+ * of a small function. The socket is unref'd while no request is in flight, so Node's
+ * event loop drains as on Lambda (callbackWaitsForEmptyEventLoop, beforeExit).
+ */
+class RuntimeConnection {
+  constructor() {
+    this.socket = net.createConnection({ host: apiHost, port: Number(apiPort) });
+    this.socket.setNoDelay(true);
+    this.socket.unref();
+    this.chunks = [];
+    this.size = 0;
+    this.head = null; // { status, headers, bodyStart, total } once the head has arrived
+    this.waiting = null;
+    this.socket.on("data", (chunk) => this.receive(chunk));
+    const fail = (error) => {
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting?.reject(error ?? new Error("the Runtime API closed the connection"));
+    };
+    this.socket.on("error", fail);
+    this.socket.on("close", () => fail());
+  }
+
+  receive(chunk) {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    let data = null;
+    if (!this.head) {
+      data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+      this.chunks = [data];
+      const end = data.indexOf(HEAD_END);
+      if (end < 0) return;
+      const lines = data.subarray(0, end).toString("latin1").split("\r\n");
+      const headers = {};
+      for (const line of lines.slice(1)) {
+        const colon = line.indexOf(":");
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      const bodyStart = end + HEAD_END.length;
+      const total = bodyStart + Number(headers["content-length"] ?? 0);
+      this.head = { status: Number(lines[0].split(" ")[1]), headers, bodyStart, total };
+    }
+    if (this.size < this.head.total) return;
+    data ??= this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    const { status, headers, bodyStart, total } = this.head;
+    const body = Buffer.from(data.subarray(bodyStart, total));
+    const rest = data.subarray(total);
+    this.chunks = rest.length ? [rest] : [];
+    this.size = rest.length;
+    this.head = null;
+    const waiting = this.waiting;
+    this.waiting = null;
+    this.socket.unref();
+    waiting?.resolve({ status, headers, body });
+  }
+
+  request(method, route, body, headers = {}) {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.socket.ref();
+      const payload = body === undefined ? null : Buffer.from(body);
+      const lines = [`${method} ${API}${route} HTTP/1.1`, `Host: ${apiHost}:${apiPort}`, `User-Agent: ${USER_AGENT}`];
+      for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+      if (payload) lines.push(`Content-Length: ${payload.length}`);
+      const head = Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1");
+      this.socket.write(payload ? Buffer.concat([head, payload]) : head);
+    });
+  }
+}
+
+let connection = null;
 
 function call(method, route, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const length = body === undefined ? {} : { "Content-Length": Buffer.byteLength(body) };
-    const request = http.request(
-      {
-        host: apiHost,
-        port: apiPort,
-        method,
-        path: API + route,
-        agent,
-        headers: { "User-Agent": USER_AGENT, ...headers, ...length },
-      },
-      (response) => {
-        const chunks = [];
-        response.on("data", (chunk) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }),
-        );
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
+  connection ??= new RuntimeConnection();
+  return connection.request(method, route, body, headers);
 }
 
 /** Post an error document; only /init/error names its type in a header (as the clients do). */
@@ -373,14 +427,13 @@ globalThis.awslambda = {
 };
 
 /** The response stream: a chunked POST to /response, errors in its trailers. */
-function responseStream(invokeId) {
+function responseStream(http, invokeId) {
   let wrote = false;
   const request = http.request({
     host: apiHost,
     port: apiPort,
     method: "POST",
     path: `${API}/invocation/${invokeId}/response`,
-    agent,
     headers: {
       "User-Agent": USER_AGENT,
       "Lambda-Runtime-Function-Response-Mode": "streaming",
@@ -619,7 +672,8 @@ function invokeOnce(handler, streaming, next) {
 }
 
 async function streamOnce(handler, next, context, id) {
-  const { stream, done } = responseStream(id);
+  const { default: http } = await import("node:http"); // only streaming handlers need it
+  const { stream, done } = responseStream(http, id);
   try {
     const event = JSON.parse(next.body.toString("utf8"));
     const pending = handler(event, stream, context);
