@@ -200,9 +200,7 @@ def lambda_environment(function: repo.Function, region: str, handler: str) -> di
     return env
 
 
-def new_request_id() -> str:
-    """A version-4 UUID, as Lambda's request ids are (not a secret: no system call)."""
-    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+new_request_id = sandbox.new_request_id
 
 
 def trace_id() -> str:

@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from io import BufferedIOBase
 
 PREFIX = "/2018-06-01/runtime/"
@@ -87,8 +88,9 @@ class RuntimeApi:
     """The Runtime API of one execution environment, on 127.0.0.1 (a free port)."""
 
     def __init__(self) -> None:
-        self.inbox: queue.Queue[Message] = queue.Queue()
-        self._offers: queue.Queue[Invocation | None] = queue.Queue()
+        # SimpleQueue: implemented in C, several times cheaper per hand-off than Queue.
+        self.inbox: queue.SimpleQueue[Message] = queue.SimpleQueue()
+        self._offers: queue.SimpleQueue[Invocation | None] = queue.SimpleQueue()
         self.current: Invocation | None = None
         self._server = _Server(self)
         self._thread = threading.Thread(
@@ -320,13 +322,11 @@ def write_response(
     return closing
 
 
-def _phrase(status: int) -> str:
-    from http import HTTPStatus
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
 
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+
+def _phrase(status: int) -> str:
+    return _PHRASES.get(status, "")
 
 
 def read_chunked(

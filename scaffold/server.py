@@ -22,7 +22,6 @@ import os
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -206,6 +205,7 @@ class _Server(ThreadingHTTPServer):
         self.gateway = gateway
         self.plan = plan
         self.pool = pool
+        self.account = catalog.load().sample_account
         super().__init__(address, _Handler)
 
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
@@ -252,7 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
             host=self.headers.get("Host", "localhost"),
         )
         gateway, plan = self.server.gateway, self.server.plan
-        request_id = str(uuid.uuid4())  # the front door's own (requestContext.requestId)
+        request_id = invoker.new_request_id()  # the front door's (requestContext.requestId)
         matched = integrations.match(gateway, request, request_id=request_id)
         if isinstance(matched, integrations.HttpResponse):
             self._send(matched)
@@ -262,7 +262,7 @@ class _Handler(BaseHTTPRequestHandler):
             matched,
             request,
             region=plan.region,
-            account=catalog.load().sample_account,
+            account=self.server.account,
             request_id=request_id,
             now_ms=int(time.time() * 1000),
         )
