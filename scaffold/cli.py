@@ -36,11 +36,26 @@ class _Command(TyperCommand):
         coercion.install(self.get_params(ctx))
         return super().parse_args(ctx, args)
 
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """The usage line as Unix tools write it: NAME when required, [NAME] when not
+        (typer writes {NAME}, and wraps a bracketed metavar again: [[EVENT]])."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name != "argument":
+                continue
+            name = str(param.metavar or (param.name or "").upper())
+            name = name if param.required else f"[{name}]"
+            pieces.append(name + ("..." if param.nargs != 1 else ""))
+        return pieces
+
 
 class _Group(TyperGroup):
     """A group of commands (`events`, `config`), its options converted like a command's."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args:  # bare `lambda-new events`: the group's help, exit 0, like bare lambda-new
+            typer.echo(ctx.get_help())
+            ctx.exit(0)
         coercion.install(self.get_params(ctx))
         return super().parse_args(ctx, args)
 
@@ -295,12 +310,13 @@ def _warn(warnings: list[str]) -> None:
         typer.echo(f"{PROG}: warning: {warning}", err=True)
 
 
-def _command_group(name: str, help: str) -> typer.Typer:
+def _command_group(name: str, help: str, short_help: str | None = None) -> typer.Typer:
     """A `lambda-new NAME ...` group of subcommands, added to the app."""
     group = typer.Typer(
         cls=_Group,
         name=name,
         help=help,
+        short_help=short_help,
         no_args_is_help=True,
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
@@ -317,14 +333,30 @@ def events_list(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a JSON list of {name, source, description}.")
     ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="SOURCE",
+            help="Only this source's events (sqs; apigateway takes every apigateway-*).",
+        ),
+    ] = None,
 ) -> None:
     """List every event in the catalog, with its source and what it is."""
     from scaffold import events, report
 
-    typer.echo(report.events_table(list(events.load().values()), as_json=as_json))
+    listed = list(events.load().values())
+    if source is not None:
+        sources = sorted({event.source for event in listed})
+        listed = [e for e in listed if e.source == source or e.source.startswith(f"{source}-")]
+        if not listed:
+            raise UsageError(f"--source {source}: no such source; one of {', '.join(sources)}")
+    typer.echo(report.events_table(listed, as_json=as_json))
 
 
-@events_app.command("show", cls=_Command)
+@events_app.command(
+    "show", cls=_Command, short_help="Print event NAME as JSON, with this repo's names and region."
+)
 def events_show(
     name: Annotated[str, typer.Argument(metavar="NAME", help="An event name from 'events list'.")],
     settings: Annotated[
@@ -339,10 +371,20 @@ def events_show(
     params: Annotated[
         bool, typer.Option("--params", help="List the event's parameters and their values.")
     ] = False,
+    output_format: Annotated[
+        str,
+        typer.Option("--format", metavar="json|yaml", help="The event as JSON (default) or YAML."),
+    ] = "json",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the event to FILE."),
+    ] = None,
 ) -> None:
     """Print event NAME as JSON (inside a generated repo, with its function name and region)."""
     from scaffold import events, report
 
+    if output_format not in ("json", "yaml"):
+        raise UsageError(f"--format {output_format}: use json or yaml")
     event = events.get(name)
     context = events.repo_context(Path.cwd())
     values = events.parse_settings(settings or [])
@@ -350,7 +392,13 @@ def events_show(
         current = {**events.defaults(event, {**context, **values}), **values}
         typer.echo(report.params_table(event, current))
         return
-    typer.echo(events.render(event, context, values), nl=False)
+    text = events.render(event, context, values)
+    if output_format == "yaml":
+        text = events.as_yaml(text)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        events.write(output, text)
 
 
 # Options of the commands that work inside a function repo (invoke, package).
@@ -373,7 +421,7 @@ def invoke(
     event: Annotated[
         str | None,
         typer.Argument(
-            metavar="[EVENT]",
+            metavar="EVENT",
             help="A JSON file, a catalog event name (see 'events list'), or - for stdin. "
             "Default: the repo's first sample event.",
         ),
@@ -427,7 +475,7 @@ def invoke(
         raise typer.Exit(EXIT_FAILED)
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, short_help="Serve an HTTP function locally: warm, reloading on change.")
 def serve(
     path: RepoPath = Path(),
     port: Annotated[
@@ -474,7 +522,7 @@ def serve(
     )
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, short_help="Build the deployment zip, dist/<function>.zip.")
 def package(
     path: RepoPath = Path(),
     function: FunctionId = None,
@@ -493,7 +541,7 @@ def package(
     typer.echo(report.built(built))
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, short_help="Re-apply a newer template, keeping your changes.")
 def update(
     path: Annotated[
         Path, typer.Argument(metavar="PATH", help="The generated repo (default: here).")
@@ -543,7 +591,9 @@ def update(
 
 
 config_app = _command_group(
-    "config", "Team defaults: LAMBDA_NEW_* variables and ~/.config/lambda-new/config.toml."
+    "config",
+    "Team defaults: LAMBDA_NEW_* variables and ~/.config/lambda-new/config.toml.",
+    short_help="Team defaults: LAMBDA_NEW_* variables and a config file.",
 )
 
 

@@ -20,6 +20,12 @@ class LambdaNewError(Exception):
     exit_code = EXIT_FAILED
 
 
+class Interrupted(LambdaNewError):
+    """Ctrl-C where lambda-new sees it as input (at a prompt), not as a signal."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
 class UsageError(LambdaNewError):
     """Bad input: an unknown choice, an invalid name, a malformed value."""
 

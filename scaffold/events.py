@@ -170,3 +170,39 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         undefined=StrictUndefined,
     )
+
+
+def as_yaml(text: str) -> str:
+    """An event's JSON as YAML (the same data; keys in the event's order)."""
+    import yaml
+
+    return str(yaml.safe_dump(json.loads(text), sort_keys=False, allow_unicode=True, width=100))
+
+
+def write(path: Path, text: str) -> None:
+    """Write an event to `path`: whole or not at all (a temporary file renamed into place)."""
+    import os
+    import tempfile
+
+    if path.is_dir():
+        raise UsageError(f"--output {path} is a folder; name a file")
+    folder = path.parent if str(path.parent) else Path()
+    if not folder.is_dir():
+        raise UsageError(f"--output {path}: the folder {folder} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

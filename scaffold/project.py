@@ -124,12 +124,18 @@ def create(request: NewProject) -> Created:
     label = request.template or "lambda-new's template"
     with _staging_area(destination) as staging:
         repo = staging / "repo"
-        if request.template is None:
+        redirect: tuple[list[tuple[str, str]], dict[str, str]] = ([], {})
+        if request.template is None and request.vcs_ref not in (None, __version__):
+            # A recorded release of the bundled template, as `update` renders them.
+            source, redirect = _bundled_release(str(request.vcs_ref), staging)
+            data |= {"template_src": history.TEMPLATE_URL, "template_version": request.vcs_ref}
+            label = f"lambda-new's template {request.vcs_ref}"
+        elif request.template is None:
             source = str(history.template_folder(staging / "template"))
             data |= {"template_src": history.TEMPLATE_URL, "template_version": __version__}
         else:
             source = template_source(request.template)
-        with copier_errors(label, data) as warnings, vcs.for_copier():
+        with copier_errors(label, data) as warnings, vcs.for_copier(*redirect):
             answers = _render(source, repo, data, request)
         safety.check_tree(repo, label)  # before any git command reads the tree
         _check_answers(answers, label)
@@ -147,6 +153,21 @@ def create(request: NewProject) -> Created:
     return Created(
         path=destination, answers=answers, files=files, git_note=git_note, warnings=warnings
     )
+
+
+def _bundled_release(
+    version: str, staging: Path
+) -> tuple[str, tuple[list[tuple[str, str]], dict[str, str]]]:
+    """The template URL and the git redirect that render release `version` of lambda-new's
+    own template from the history bundle (offline); refused when it is not a release."""
+    git_dir = history.template_repo(staging / "history")
+    versions = history.released_versions(git_dir)
+    if version not in versions:
+        raise UsageError(
+            f"--vcs-ref {version}: lambda-new's template has no such release; its releases "
+            f"are {', '.join(versions)} (a team template's tag: --template SOURCE --vcs-ref TAG)"
+        )
+    return history.TEMPLATE_URL, history.redirect(git_dir, staging / "copier-cache")
 
 
 def _check_answers(answers: dict[str, Any], label: str) -> None:
@@ -259,7 +280,10 @@ def _git_init(repo: Path, answers: dict[str, Any], staging: Path) -> str:
             "`git config --global user.name NAME`, `git config --global user.email EMAIL`, "
             "then `git commit -m 'Initial commit'`"
         )
-    message = f"Create {answers['function_name']} from the lambda-new {__version__} template"
+    release = answers.get("_commit") if answers.get("_src_path") == history.TEMPLATE_URL else None
+    message = (
+        f"Create {answers['function_name']} from the lambda-new {release or __version__} template"
+    )
     result = git("commit", "--quiet", "--no-gpg-sign", "--message", message)
     if result.returncode != 0:
         return f"git: initialised and staged; the first commit failed: {last_line(result.stderr)}"

@@ -13,7 +13,7 @@ from types import FrameType
 from typing import Any
 
 from scaffold import catalog, questions
-from scaffold.errors import LambdaNewError, UsageError, first_error_line
+from scaffold.errors import Interrupted, LambdaNewError, UsageError, first_error_line
 
 
 @contextmanager
@@ -22,7 +22,7 @@ def copier_errors(source: str, data: dict[str, Any]) -> Iterator[list[str]]:
     import warnings
 
     import jinja2
-    from copier.errors import CopierError, UnsafeTemplateError
+    from copier.errors import CopierAnswersInterrupt, CopierError, UnsafeTemplateError
     from plumbum import ProcessExecutionError
 
     lines: list[str] = []
@@ -30,6 +30,8 @@ def copier_errors(source: str, data: dict[str, Any]) -> Iterator[list[str]]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield lines
+    except CopierAnswersInterrupt:  # Ctrl-C at a prompt: its message is all the answers
+        raise Interrupted("interrupted; nothing was written") from None
     except UnsafeTemplateError as error:
         raise UsageError(
             f"{source} runs code on this machine ({_unsafe_features(error)}): its copier.yml "

@@ -83,7 +83,7 @@ def update(request: UpdateRequest) -> Updated:
     label = f"lambda-new's template (lambda-new {__version__})" if bundled else source
     if found.is_current(request.to):  # at the installed version already: nothing to merge
         return Updated(root, label, old, old, [], [], request.pretend)
-    top = _require_clean_git(root)
+    top, dirty = _require_clean_git(root, allow_dirty=request.pretend)
 
     with ExitStack() as stack:
         scratch = stack.enter_context(signals.scratch("lambda-new-"))
@@ -109,6 +109,11 @@ def update(request: UpdateRequest) -> Updated:
         destination = clone / prefix
         with copier_errors(label, data) as warnings:
             _run_copier(destination, data, target, request)
+        if dirty:  # --pretend writes nothing, so it runs; the merge is with the last commit
+            warnings.append(
+                f"the preview merges with the last commit: uncommitted changes ({dirty}) are "
+                "not part of it, and `lambda-new update` itself needs them committed"
+            )
         new = str(read_answers(destination / ANSWERS_FILE).get("_commit", old))
         changes = _changes(destination, isolated)
         safety.check_changes(destination, [path for kind, path in changes if kind != "D"], label)
@@ -120,8 +125,9 @@ def update(request: UpdateRequest) -> Updated:
     return Updated(root, label, old, new, changes, conflicts, request.pretend, warnings, kept)
 
 
-def _require_clean_git(root: Path) -> Path:
-    """The work tree's top folder; refuses a repo with anything uncommitted."""
+def _require_clean_git(root: Path, allow_dirty: bool = False) -> tuple[Path, str]:
+    """The work tree's top folder, and the uncommitted paths (shown) when `allow_dirty`;
+    without it, a repo with anything uncommitted is refused."""
     top = _git(root, "rev-parse", "--show-toplevel")
     if top.returncode != 0:
         raise LambdaNewError(
@@ -131,14 +137,16 @@ def _require_clean_git(root: Path) -> Path:
     if _git(root, "rev-parse", "--verify", "--quiet", "HEAD").returncode != 0:
         raise LambdaNewError(f"{root} has no commit yet; commit it first (nothing was changed)")
     dirty = _git(root, "status", "--porcelain", "--untracked-files=all", "--", ".").stdout
+    shown = ""
     if dirty.strip():
         paths = [line[3:] for line in dirty.splitlines()]
         shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
-        raise LambdaNewError(
-            f"{root} has uncommitted changes ({shown}); commit or stash them, "
-            "then update again (nothing was changed)"
-        )
-    return Path(top.stdout.strip())
+        if not allow_dirty:
+            raise LambdaNewError(
+                f"{root} has uncommitted changes ({shown}); commit or stash them, "
+                "then update again (nothing was changed; --pretend previews anyway)"
+            )
+    return Path(top.stdout.strip()), shown
 
 
 def _version(text: str, what: str) -> Version:

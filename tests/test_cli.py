@@ -146,6 +146,32 @@ def test_no_arguments_prints_the_help(cli):
     assert result.stderr == ""
 
 
+@pytest.mark.parametrize("group", ["events", "config"])
+def test_a_group_without_a_command_prints_its_help(cli, group):
+    result = cli(group)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"Usage: lambda-new {group} [OPTIONS] COMMAND")
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["events"], ["config"], *([name, "--help"] for name in
+     ["new", "invoke", "serve", "package", "update", "events show", "events list"])],
+)  # fmt: skip
+def test_usage_lines_and_summaries_read_plainly(cli, args):
+    """NAME / [EVENT] as Unix tools write them (not {NAME} or [[EVENT]]), and every command's
+    summary is a whole sentence, not cut off with "..."."""
+    result = cli(*[part for arg in args for part in arg.split()])
+
+    assert result.exit_code == 0, result.stderr
+    usage = result.stdout.splitlines()[0]
+    assert "{" not in usage and "[[" not in usage, usage
+    commands = result.stdout.partition("Commands:")[2]
+    assert not [line for line in commands.splitlines() if line.rstrip().endswith("...")]
+
+
 def test_version_and_help():
     # --help and --version must not import copier (0.3 s); check in a fresh interpreter.
     probe = (
@@ -410,6 +436,40 @@ def test_with_a_terminal_asks_for_missing_options(tmp_path):
     assert not (tmp_path / "fn" / ".github").exists()
 
 
+def test_ctrl_c_at_a_prompt_is_one_line_and_writes_nothing(tmp_path):
+    """Ctrl-C at a question (a key the prompt reads, not a signal): one line, exit 130."""
+    import os
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(tmp_path)
+        os.execv(sys.executable, [sys.executable, "-m", "scaffold", "fn", "--runtime", "node"])
+    seen = b""
+    deadline = time.monotonic() + 30
+    while b"Runtime version" not in seen and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.1)[0]:
+            seen += os.read(fd, 65536)
+    os.write(fd, b"\x03")
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 130
+    tail = seen.decode(errors="replace").rpartition("Runtime version")[2]
+    assert "lambda-new: error: interrupted; nothing was written" in tail
+    assert "AnswersMap" not in tail and len(tail) < 2000
+    assert list(tmp_path.iterdir()) == []
+
+
 # ---- --trigger, --region -------------------------------------------------------------------
 
 
@@ -506,3 +566,19 @@ def test_events_bad_input_is_one_line_and_exit_2(cli, args, message):
     assert message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_vcs_ref_renders_a_recorded_release_or_is_refused(cli, tmp_path):
+    """With lambda-new's own template, --vcs-ref picks a release from the history bundle
+    (a team can pin one); anything else is refused with the list, never ignored."""
+    pinned = cli("fn", "--vcs-ref", "0.6.0", "--defaults", "--no-git", "-o", str(tmp_path))
+    assert pinned.exit_code == 0, pinned.stderr
+    answers = answers_of(tmp_path / "fn")
+    assert answers["_commit"] == "0.6.0" and "powertools" not in answers  # 0.7.0 added it
+    assert "LAMBDA_NEW_VERSION := 0.6.0" in (tmp_path / "fn" / "Makefile").read_text()
+
+    refused = cli("other", "--vcs-ref", "nonsense", "--defaults", "-o", str(tmp_path))
+    assert refused.exit_code == 2
+    assert "0.1.0" in refused.stderr and "0.6.0" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "other").exists()

@@ -196,3 +196,29 @@ def test_outside_a_repo_the_context_is_the_sample_one(tmp_path: Path) -> None:
 
     assert context["function_name"] == events.SAMPLE_FUNCTION_NAME
     assert context["region"] == catalog.load().default_region
+
+
+def test_events_list_filters_by_source(cli: Any) -> None:
+    sqs = cli("events", "list", "--source", "sqs", "--json")
+    assert sqs.exit_code == 0, sqs.stderr
+    assert {row["source"] for row in json.loads(sqs.stdout)} == {"sqs"}
+    family = json.loads(cli("events", "list", "--source", "apigateway", "--json").stdout)
+    assert {row["source"] for row in family} >= {"apigateway-rest", "apigateway-http"}
+    unknown = cli("events", "list", "--source", "nope")
+    assert unknown.exit_code == 2 and "sqs" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
+
+
+def test_events_show_as_yaml_and_into_a_file(cli: Any, tmp_path: Path) -> None:
+    as_json = json.loads(cli("events", "show", "sqs-receive").stdout)
+    as_yaml = cli("events", "show", "sqs-receive", "--format", "yaml")
+    assert as_yaml.exit_code == 0, as_yaml.stderr
+    assert yaml.safe_load(as_yaml.stdout) == as_json
+    target = tmp_path / "event.json"
+    written = cli("events", "show", "sqs-receive", "--set", "queue=jobs", "-o", str(target))
+    assert written.exit_code == 0 and written.stdout == ""
+    assert json.loads(target.read_text())["Records"][0]["eventSourceARN"].endswith(":jobs")
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left
+    for bad in (["--format", "xml"], ["-o", str(tmp_path)], ["-o", str(tmp_path / "no/e.json")]):
+        refused = cli("events", "show", "sqs-receive", *bad)
+        assert refused.exit_code == 2, bad

@@ -348,3 +348,21 @@ def test_a_new_repo_has_no_empty_folder(tmp_path, runtime):
 
     empty = [p for p in repo.rglob("*") if p.is_dir() and not any(p.iterdir())]
     assert empty == []
+
+
+def test_deprecation_dates_are_awss_as_cfn_lint_ships_them() -> None:
+    """Every runtime's date is AWS's: cfn-lint carries the runtime page's data
+    (LmbdRuntimeLifecycle.json); a date AWS moves fails here with the new one."""
+    helpers = pytest.importorskip("cfnlint.helpers")
+    from cfnlint.data import AdditionalSpecs
+
+    lifecycle = helpers.load_resource(AdditionalSpecs, "LmbdRuntimeLifecycle.json")
+    facts = catalog.load()
+    checked = []
+    for family in facts.runtimes.values():
+        for version in family.versions.values():
+            published = lifecycle.get(version.identifier, {}).get("deprecated")
+            if published:
+                checked.append(version.identifier)
+                assert version.deprecation.isoformat() == published, version.identifier
+    assert len(checked) >= 8

@@ -124,6 +124,23 @@ def test_a_dirty_work_tree_is_refused_and_left_untouched(cli, team_repo):
     assert not (team_repo / "CODEOWNERS").exists()
 
 
+def test_pretend_previews_a_dirty_work_tree_and_touches_nothing(cli, team_repo):
+    """--pretend writes nothing, so uncommitted work does not stop it; it says the preview
+    is of the last commit."""
+    handler = team_repo / "src/fn/handler.py"
+    handler.write_text(handler.read_text() + "WORK_IN_PROGRESS = 1\n")
+    before = git(team_repo, "status", "--porcelain")
+
+    result = cli("update", str(team_repo), "--pretend")
+
+    assert result.exit_code == 0, result.stderr
+    assert "A CODEOWNERS" in result.stdout and "Nothing was written" in result.stdout
+    assert "uncommitted changes (src/fn/handler.py)" in result.stderr
+    assert git(team_repo, "status", "--porcelain") == before
+    assert "WORK_IN_PROGRESS = 1" in handler.read_text()
+    assert not (team_repo / "CODEOWNERS").exists()
+
+
 def test_pretend_lists_the_changes_and_writes_nothing(cli, team_repo):
     head = git(team_repo, "rev-parse", "HEAD")
 
