@@ -53,7 +53,7 @@ class _Group(TyperGroup):
     """A group of commands (`events`, `config`), its options converted like a command's."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if not args:  # bare `lambda-new events`: the group's help, exit 0, like bare lambda-new
+        if not args and not ctx.resilient_parsing:  # bare `lambda-new events`: its help, exit 0
             typer.echo(ctx.get_help())
             ctx.exit(0)
         coercion.install(self.get_params(ctx))
@@ -64,11 +64,11 @@ class _NewIsTheDefault(_Group):
     """A group whose default command is `new`, and whose errors are one line."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if not args:  # bare `lambda-new`: the help, as a friendly start
+        if not args and not ctx.resilient_parsing:  # bare `lambda-new`: the help, a friendly start
             typer.echo(ctx.get_help())
             ctx.exit(0)
         group_options = {opt for param in self.get_params(ctx) for opt in param.opts}
-        if args[0] not in self.commands and args[0] not in group_options:
+        if args and args[0] not in self.commands and args[0] not in group_options:
             args = ["new", *args]
         return super().parse_args(ctx, args)
 
@@ -110,7 +110,7 @@ def _fail(message: str, code: int) -> None:
 app = typer.Typer(
     cls=_NewIsTheDefault,
     name=PROG,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -134,6 +134,46 @@ def main(
 
     lambda-new NAME [OPTIONS] is short for lambda-new new NAME [OPTIONS].
     """
+
+
+# ---- shell completion: values from the catalog, read only when the shell asks ----------
+
+
+def _complete_runtimes(incomplete: str) -> list[str]:
+    from scaffold import catalog
+
+    return [name for name in catalog.load().runtimes if name.startswith(incomplete)]
+
+
+def _complete_versions(ctx: typer.Context, incomplete: str) -> list[str]:
+    from scaffold import catalog
+
+    facts = catalog.load()
+    family = facts.runtimes.get(str(ctx.params.get("runtime") or facts.default_runtime))
+    versions = list(family.versions) if family is not None else []
+    return [version for version in versions if version.startswith(incomplete)]
+
+
+def _complete_triggers(incomplete: str) -> list[str]:
+    from scaffold import catalog
+
+    return [name for name in catalog.load().triggers if name.startswith(incomplete)]
+
+
+def _complete_arches(incomplete: str) -> list[str]:
+    from scaffold import catalog
+
+    return [name for name in catalog.load().machines if name.startswith(incomplete)]
+
+
+def _complete_ci(incomplete: str) -> list[str]:
+    return [name for name in ("github", "none") if name.startswith(incomplete)]
+
+
+def _complete_events(incomplete: str) -> list[str]:
+    from scaffold import events
+
+    return [name for name in events.load() if name.startswith(incomplete)]
 
 
 def _one_of(choices: list[str], default: str) -> str:
@@ -191,16 +231,24 @@ def new(
     ],
     runtime: Annotated[
         str | None,
-        typer.Option("--runtime", "-r", metavar="RUNTIME"),  # help: _catalog_help
+        typer.Option(
+            "--runtime", "-r", metavar="RUNTIME", autocompletion=_complete_runtimes
+        ),  # help: _catalog_help
     ] = None,
     runtime_version: Annotated[
-        str | None, typer.Option("--runtime-version", metavar="VERSION")  # help: _catalog_help
+        str | None,
+        typer.Option("--runtime-version", metavar="VERSION", autocompletion=_complete_versions),
+        # help: _catalog_help
     ] = None,
     arch: Annotated[
-        str | None, typer.Option("--arch", metavar="ARCH")  # help: _catalog_help
+        str | None,
+        typer.Option("--arch", metavar="ARCH", autocompletion=_complete_arches),
+        # help: _catalog_help
     ] = None,
     trigger: Annotated[
-        str | None, typer.Option("--trigger", "-t", metavar="TRIGGER")  # help: _catalog_help
+        str | None,
+        typer.Option("--trigger", "-t", metavar="TRIGGER", autocompletion=_complete_triggers),
+        # help: _catalog_help
     ] = None,
     region: Annotated[
         str | None, typer.Option("--region", metavar="REGION")  # help: _catalog_help
@@ -222,7 +270,8 @@ def new(
         ),
     ] = None,
     ci: Annotated[
-        str | None, typer.Option("--ci", metavar="CI")  # help: _catalog_help
+        str | None,
+        typer.Option("--ci", metavar="CI", autocompletion=_complete_ci),  # help: _catalog_help
     ] = None,
     powertools: Annotated[
         bool | None,
@@ -358,7 +407,14 @@ def events_list(
     "show", cls=_Command, short_help="Print event NAME as JSON, with this repo's names and region."
 )
 def events_show(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="An event name from 'events list'.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="An event name from 'events list'.",
+            autocompletion=_complete_events,
+        ),
+    ],
     settings: Annotated[
         list[str] | None,
         typer.Option(
@@ -424,6 +480,7 @@ def invoke(
             metavar="EVENT",
             help="A JSON file, a catalog event name (see 'events list'), or - for stdin. "
             "Default: the repo's first sample event.",
+            autocompletion=_complete_events,
         ),
     ] = None,
     path: RepoPath = Path(),

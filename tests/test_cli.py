@@ -582,3 +582,45 @@ def test_vcs_ref_renders_a_recorded_release_or_is_refused(cli, tmp_path):
     assert "0.1.0" in refused.stderr and "0.6.0" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "other").exists()
+
+
+LAMBDA_NEW = str(Path(sys.executable).parent / "lambda-new")  # the console script users run
+
+
+def _complete(shell: str, words: str) -> list[str]:
+    """What lambda-new answers a shell completing the last word of `words` (typer's
+    protocol: bash gets COMP_WORDS/COMP_CWORD, zsh and fish _TYPER_COMPLETE_ARGS)."""
+    import os
+
+    env = {**os.environ, "_LAMBDA_NEW_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        env |= {"COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    else:
+        env |= {"_TYPER_COMPLETE_ARGS": words, "_TYPER_COMPLETE_FISH_ACTION": "get-args"}
+    result = subprocess.run([LAMBDA_NEW], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_knows_commands_events_triggers_and_versions(shell):
+    def offers(words: str, expected: set[str]) -> None:
+        found = " ".join(_complete(shell, words))
+        assert all(word in found for word in expected), (words, found)
+
+    offers("lambda-new ev", {"events"})
+    offers("lambda-new events show sqs-r", {"sqs-receive", "sqs-receive-failure"})
+    offers("lambda-new invoke s3-", {"s3-put", "s3-delete"})
+    offers("lambda-new new fn --trigger http", {"http-api"})
+    offers("lambda-new fn --runtime node --runtime-version 2", {"20", "22", "24"})
+    offers("lambda-new fn --arch a", {"arm64"})
+
+
+def test_completion_scripts_install_for_each_shell():
+    for shell in ("bash", "zsh", "fish"):
+        result = subprocess.run(
+            [LAMBDA_NEW, "--show-completion", shell],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "_LAMBDA_NEW_COMPLETE" in result.stdout
