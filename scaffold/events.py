@@ -131,7 +131,8 @@ def render(event: Event, context: dict[str, str], settings: dict[str, str]) -> s
     from jinja2 import TemplateError
 
     try:
-        text = _environment().get_template(event.template).render({**context, **settings})
+        data = {"partitions": [_partitions()], **context, **settings}
+        text = _environment().get_template(event.template).render(data)
     except RecursionError:
         raise UsageError(f"event {event.name!r}: a --set value is nested too deeply") from None
     except (TemplateError, ValueError, TypeError) as error:
@@ -159,6 +160,12 @@ def defaults(event: Event, context: dict[str, str]) -> dict[str, str]:
 
 
 @cache
+@cache
+def _partitions() -> Any:
+    """catalog/partitions.yml, as copier.yml's `partitions` gives it (catalog/events/_aws.jinja)."""
+    return catalog.read_yaml("partitions.yml")
+
+
 def _environment() -> Environment:
     """A Jinja environment like the one copier renders templates with."""
     from jinja2 import FileSystemLoader, StrictUndefined
