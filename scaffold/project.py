@@ -146,6 +146,8 @@ def create(request: NewProject) -> Created:
 
     if request.template is not None:
         warnings.extend(_updatable(request.template, answers))
+        if any(name.endswith("renovate.json") for name in files):
+            warnings.extend(_renovate_note(template_source(request.template)))
     with suppress(LambdaNewError, KeyError):  # a team template may name runtimes its own way
         version = catalog.load().version(answers["runtime"], answers["runtime_version"])
         if warning := catalog.deprecation_warning(version):
@@ -206,6 +208,24 @@ def _updatable(source: str, answers: dict[str, Any]) -> list[str]:
             "(1.0.0, 1.1.0...) so that `lambda-new update` can move repos between them"
         ]
     return []
+
+
+def _renovate_note(source: str) -> list[str]:
+    """Renovate's copier manager reads `_src_path` to find newer template tags: it skips
+    a repo whose source it cannot look up (a local path is an "Invalid url"; SSH URLs
+    only from Renovate 41.111). Say so when the repo has a renovate.json."""
+    if source.startswith("https://"):
+        return []
+    if re.match(r"^(git@|ssh://)", source):
+        return [
+            f"renovate.json: Renovate looks up the template at {source} only from Renovate "
+            "41.111 on (SSH); an https:// git URL works with every version"
+        ]
+    return [
+        f"renovate.json: Renovate cannot look up the template at {source} (it needs an "
+        "https:// git URL in .copier-answers.yml), so it will not propose template "
+        "updates; make repos from the template's https:// URL: --template https://..."
+    ]
 
 
 def _is_plain_name(name: str) -> bool:

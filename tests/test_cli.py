@@ -624,3 +624,20 @@ def test_completion_scripts_install_for_each_shell():
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         assert "_LAMBDA_NEW_COMPLETE" in result.stdout
+
+
+def test_a_template_renovate_cannot_look_up_is_a_warning(cli, tmp_path):
+    """Renovate's copier manager reads _src_path: a local path is no URL it can use."""
+    from .conftest import team_template
+
+    team = team_template(tmp_path / "team")
+    made = cli("fn", "--template", str(team), "--defaults", "--no-git", "-o", str(tmp_path))
+    assert made.exit_code == 0, made.stderr
+    assert "Renovate cannot look up the template" in made.stderr
+    assert "--template https://" in made.stderr
+    assert (tmp_path / "fn" / "renovate.json").is_file()
+
+    without = cli("other", "--template", str(team), "--defaults", "--no-git", "--ci", "none",
+                  "-o", str(tmp_path))  # fmt: skip
+    assert without.exit_code == 0, without.stderr
+    assert "Renovate" not in without.stderr  # no renovate.json, nothing to say
