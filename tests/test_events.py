@@ -222,3 +222,17 @@ def test_events_show_as_yaml_and_into_a_file(cli: Any, tmp_path: Path) -> None:
     for bad in (["--format", "xml"], ["-o", str(tmp_path)], ["-o", str(tmp_path / "no/e.json")]):
         refused = cli("events", "show", "sqs-receive", *bad)
         assert refused.exit_code == 2, bad
+
+
+def test_the_readme_table_lists_every_event_and_its_schemas() -> None:
+    """README's table is the catalog's (tools/readme_events.py writes it)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "readme_events", Path(__file__).resolve().parent.parent / "tools" / "readme_events.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.README.read_text(encoding="utf-8")
+    assert module.rewritten(text) == text, "run: python tools/readme_events.py"
