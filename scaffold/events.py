@@ -151,7 +151,8 @@ def render(event: Event, context: dict[str, str], settings: dict[str, str]) -> s
 
 def defaults(event: Event, context: dict[str, str]) -> dict[str, str]:
     """Every parameter's effective value: the common ones, then the event's own defaults."""
-    module = _environment().get_template(event.template).make_module(dict(context))
+    data = {"partitions": [_partitions()], **context}
+    module = _environment().get_template(event.template).make_module(data)
     values = dict(context)
     for name in event.params:
         value = getattr(module, name, None)
@@ -160,12 +161,12 @@ def defaults(event: Event, context: dict[str, str]) -> dict[str, str]:
 
 
 @cache
-@cache
 def _partitions() -> Any:
     """catalog/partitions.yml, as copier.yml's `partitions` gives it (catalog/events/_aws.jinja)."""
     return catalog.read_yaml("partitions.yml")
 
 
+@cache
 def _environment() -> Environment:
     """A Jinja environment like the one copier renders templates with."""
     from jinja2 import FileSystemLoader, StrictUndefined
