@@ -21,7 +21,16 @@ CONTEXT = {"function_name": "orders", "region": "eu-west-3", "account": "2109876
 # Sources for which an upstream schema does not exist (checked: Powertools 3.x,
 # @types/aws-lambda 8.10.x). An event of a source in both sets (Alexa, WorkMail) is
 # checked by rendering and the parameter tests only.
-NO_TYPESCRIPT_TYPE = {"config", "alexa-skills-kit", "alexa-smart-home", "workmail"}
+NO_TYPESCRIPT_TYPE = {
+    "config",
+    "alexa-skills-kit",
+    "alexa-smart-home",
+    "workmail",
+    "bedrock-agent",
+    "appsync-events",
+    "codedeploy",
+    "s3-object-lambda",
+}
 # Sources Powertools has neither a parser model nor an event data class for.
 NO_POWERTOOLS_SCHEMA = {
     "cloudfront",
@@ -30,6 +39,7 @@ NO_POWERTOOLS_SCHEMA = {
     "lex",
     "lex-v2",
     "workmail",
+    "iot",
 }
 
 
