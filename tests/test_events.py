@@ -19,8 +19,9 @@ EVENTS = events.load()
 NAMES = list(EVENTS)
 CONTEXT = {"function_name": "orders", "region": "eu-west-3", "account": "210987654321"}
 # Sources for which an upstream schema does not exist (checked: Powertools 3.x,
-# @types/aws-lambda 8.10.x). An event of a source in both sets (Alexa, WorkMail) is
-# checked by rendering and the parameter tests only.
+# @types/aws-lambda 8.10.x). An event of a source in both sets (Alexa, WorkMail, Cognito
+# Sync, Ground Truth, Step Functions' state input, DocumentDB) is checked by rendering and
+# the parameter tests only: the README's table says which.
 NO_TYPESCRIPT_TYPE = {
     "config",
     "alexa-skills-kit",
@@ -30,6 +31,12 @@ NO_TYPESCRIPT_TYPE = {
     "appsync-events",
     "codedeploy",
     "s3-object-lambda",
+    "cognito-sync",
+    "sagemaker-ground-truth",
+    "stepfunctions",
+    "vpc-lattice",
+    "mq",
+    "documentdb",
 }
 # Sources Powertools has neither a parser model nor an event data class for.
 NO_POWERTOOLS_SCHEMA = {
@@ -40,6 +47,11 @@ NO_POWERTOOLS_SCHEMA = {
     "lex-v2",
     "workmail",
     "iot",
+    "codecommit",
+    "cognito-sync",
+    "sagemaker-ground-truth",
+    "stepfunctions",
+    "documentdb",
 }
 
 
