@@ -269,4 +269,13 @@ def problem(name: str, value: object, source: str | None = None) -> str | None:
     allowed, in words. A name without a rule allows anything."""
     rules = _rules()
     rule = rules.get((name, source or "")) or rules.get((name, ""))
-    return None if rule is None or rule.allows(value) else f"use {rule.rule}"
+    if rule is not None and not rule.allows(value):
+        return f"use {rule.rule}"
+    if name == "region" and isinstance(value, str):
+        # A region also needs a partition (catalog/partitions.yml): its ARNs and
+        # hostnames follow it, so a code no partition lists or matches is refused.
+        from scaffold import partitions
+
+        if partitions.of(value) is None:
+            return partitions.refusal()
+    return None

@@ -60,7 +60,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 from urllib.parse import unquote
 
-from scaffold import catalog, repo
+from scaffold import catalog, partitions, repo
 
 Integration = Literal["api", "http-api", "function-url", "alb"]
 INTEGRATIONS: tuple[Integration, ...] = get_args(Integration)
@@ -69,7 +69,7 @@ INTEGRATIONS: tuple[Integration, ...] = get_args(Integration)
 REST_API_ID = "k7x2p9qd4m"
 HTTP_API_ID = "r4t8w2zq6n"
 FUNCTION_URL_ID = "p3xk7qmv2dw9ahc4ne6tzr5bj8yfsg1u"
-ALB_DNS_ID = "1483927605"  # <name>-alb-<id>.<region>.elb.amazonaws.com
+ALB_DNS_ID = "1483927605"  # <name>-alb-<id>.<region>.elb.<DNS suffix>
 TARGET_GROUP_ID = "9c3e7a1f5b2d8e40"  # the last part of a target group ARN
 STACK_ID_PART = "6f1d2c8a"  # what `!Select [0, !Split ["-", <stack uuid>]]` gives locally
 
@@ -147,17 +147,20 @@ class Gateway:
     fallback: HttpResponse | None = None
 
     def domain(self, region: str) -> str:
-        """The host AWS serves this front door at."""
+        """The host AWS serves this front door at, in the region's partition (function
+        URLs have one form, ``.on.aws``, in every partition that has them)."""
         if self.integration == "function-url":
             return f"{self.api_id}.lambda-url.{region}.on.aws"
+        suffix = partitions.dns_suffix(region)
         if self.integration == "alb":
-            return f"{self.function_name[:20]}-alb-{ALB_DNS_ID}.{region}.elb.amazonaws.com"
-        return f"{self.api_id}.execute-api.{region}.amazonaws.com"
+            return f"{self.function_name[:20]}-alb-{ALB_DNS_ID}.{region}.elb.{suffix}"
+        return f"{self.api_id}.execute-api.{region}.{suffix}"
 
     def target_group_arn(self, region: str, account: str) -> str:
         name = self.target_group or "lambda-targets"
-        return (
-            f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/{TARGET_GROUP_ID}"
+        return partitions.arn(
+            region,
+            f"elasticloadbalancing:{region}:{account}:targetgroup/{name}/{TARGET_GROUP_ID}",
         )
 
 
@@ -738,22 +741,30 @@ def to_event(
     a UUID; HTTP API: a 16-character id derived from it, as ``apigw-requestid``
     carries). `domain` is the host the event says the client called; by default the
     host AWS serves the front door at (``<api-id>.execute-api.<region>.amazonaws.com``,
-    ``<url-id>.lambda-url.<region>.on.aws``, ``<name>-alb-<id>.<region>.elb.amazonaws.com``),
+    ``<url-id>.lambda-url.<region>.on.aws``, ``<name>-alb-<id>.<region>.elb.amazonaws.com``;
+    the partition's DNS suffix outside ``aws``: ``amazonaws.com.cn`` in China),
     so a request to ``localhost:3000/hello`` gives the event a call to the deployed
     ``/hello`` gives. The client's own Host header is not passed on (AWS sets Host).
     """
     host = domain or gw.domain(region)
     if gw.integration == "api":
-        return _rest_event(gw, m, request, account, request_id, now_ms, host)
+        return _rest_event(gw, m, request, region, account, request_id, now_ms, host)
     if gw.integration == "alb":
         return _alb_event(gw, request, region, account, request_id, now_ms, host)
-    return _v2_event(gw, m, request, account, request_id, now_ms, host)
+    return _v2_event(gw, m, request, region, account, request_id, now_ms, host)
+
+
+def _aws_host(host: str, region: str) -> bool:
+    """True for a host of AWS's own (the execute-api domain), false for a custom domain:
+    API Gateway puts the stage in the path only for the former."""
+    return host.endswith(f".{partitions.dns_suffix(region)}")
 
 
 def _rest_event(
     gw: Gateway,
     m: Match,
     request: HttpRequest,
+    region: str,
     account: str,
     request_id: str,
     now_ms: int,
@@ -788,7 +799,7 @@ def _rest_event(
         multi_query.setdefault(key, []).append(value)
     body, encoded = _body(request, _rest_binary(gw, request))
     user_agent = _header(request, "user-agent")
-    stage_path = f"/{gw.stage}{path}" if host.endswith(".amazonaws.com") else path
+    stage_path = f"/{gw.stage}{path}" if _aws_host(host, region) else path
     return {
         "resource": m.route.path,
         "path": path,
@@ -844,6 +855,7 @@ def _v2_event(
     gw: Gateway,
     m: Match,
     request: HttpRequest,
+    region: str,
     account: str,
     request_id: str,
     now_ms: int,
@@ -855,9 +867,7 @@ def _v2_event(
     if url:
         event_path, context_path, route_key = raw_path, _unquote(raw_path), "$default"
     else:
-        prefix = (
-            f"/{gw.stage}" if gw.stage != "$default" and host.endswith(".amazonaws.com") else ""
-        )
+        prefix = f"/{gw.stage}" if gw.stage != "$default" and _aws_host(host, region) else ""
         event_path = context_path = prefix + _http_api_path(raw_path)
         route_key = m.route.key
     cookies = [
@@ -901,7 +911,7 @@ def _v2_event(
         event["pathParameters"] = dict(m.path_parameters)  # decoded, as rawPath is
     context: dict[str, Any] = {"accountId": account, "apiId": gw.api_id}
     if url and gw.auth_type == "AWS_IAM":
-        context["authorizer"] = {"iam": _iam_caller(request, account)}
+        context["authorizer"] = {"iam": _iam_caller(request, region, account)}
     elif url:
         context["accountId"] = "anonymous"  # AuthType NONE (live capture)
     context.update(
@@ -1054,7 +1064,7 @@ def _body(request: HttpRequest, binary: bool) -> tuple[str, bool]:
     return request.body.decode("utf-8", errors="replace"), False
 
 
-def _iam_caller(request: HttpRequest, account: str) -> dict[str, Any]:
+def _iam_caller(request: HttpRequest, region: str, account: str) -> dict[str, Any]:
     authorization = _header(request, "authorization") or ""
     key = re.search(r"Credential=([A-Z0-9]+)/", authorization)
     return {
@@ -1063,7 +1073,7 @@ def _iam_caller(request: HttpRequest, account: str) -> dict[str, Any]:
         "callerId": LOCAL_CALLER_ID,
         "cognitoIdentity": None,
         "principalOrgId": None,
-        "userArn": f"arn:aws:iam::{account}:user/lambda-new-serve",
+        "userArn": partitions.arn(region, f"iam::{account}:user/lambda-new-serve"),
         "userId": LOCAL_CALLER_ID,
     }
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from scaffold import catalog, events, repo, runtimes, safety, sandbox
+from scaffold import catalog, events, partitions, repo, runtimes, safety, sandbox
 from scaffold.errors import UsageError
 from scaffold.runtime_api import PAYLOAD_LIMIT, Invocation
 
@@ -93,7 +93,7 @@ def prepare(request: Request, stdin: BinaryIO | None = None) -> Plan:
     environment = lambda_environment(function, found.region, handler)
     environment.update(overrides)
     account = catalog.load().sample_account
-    arn = f"arn:aws:lambda:{found.region}:{account}:function:{function.name}"
+    arn = partitions.arn(found.region, f"lambda:{found.region}:{account}:function:{function.name}")
     return Plan(
         function,
         handler,

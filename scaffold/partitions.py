@@ -58,3 +58,24 @@ def arn_partition(region: str) -> str:
 def dns_suffix(region: str) -> str:
     found = of(region)
     return found.dns_suffix if found else "amazonaws.com"
+
+
+def arn(region: str, rest: str) -> str:
+    """An ARN in `region`'s partition: arn(r, "lambda:us-east-1:1234:function:f") ->
+    arn:aws:lambda:us-east-1:1234:function:f (arn:aws-cn:... in cn-north-1)."""
+    return f"arn:{arn_partition(region)}:{rest}"
+
+
+def refusal() -> str:
+    """What a region no partition lists or matches is told: each partition's region form.
+
+    copier.yml's region validator words it the same way, from the same table."""
+    forms = ", ".join(f"{p.id} {form(p.region_regex)}" for p in table())
+    return f"use a region of an AWS partition: {forms} (such as us-east-1 or cn-north-1)"
+
+
+def form(region_regex: str) -> str:
+    """A partition's region pattern in words: ^cn\\-\\w+\\-\\d+$ -> cn-<name>-<n>."""
+    for token, text in (("^", ""), ("$", ""), ("\\-", "-"), ("\\w+", "<name>"), ("\\d+", "<n>")):
+        region_regex = region_regex.replace(token, text)
+    return region_regex

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from scaffold import catalog, safety
+from scaffold import catalog, partitions, safety
 from scaffold.answers import ANSWERS_FILE, SafeLoader, first_line, root_of
 from scaffold.answers import read as read_answers
 from scaffold.errors import LambdaNewError, UsageError
@@ -186,8 +186,8 @@ class _Context:
         pseudo = {
             "AWS::Region": self.region,
             "AWS::AccountId": self.account,
-            "AWS::Partition": "aws",
-            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::Partition": partitions.arn_partition(self.region),
+            "AWS::URLSuffix": partitions.dns_suffix(self.region),
             "AWS::StackName": str(self.answers.get("function_name") or "local"),
         }
         if name in pseudo:
