@@ -74,9 +74,9 @@ def typecheck_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, st
     return fidelity.typecheck(cases, tmp_path_factory.mktemp("tsc"))
 
 
-def test_catalog_has_at_least_30_events_over_20_sources() -> None:
-    assert len(EVENTS) >= 30
-    assert len({event.source for event in EVENTS.values()}) >= 20
+def test_catalog_has_at_least_80_events_over_40_sources() -> None:
+    assert len(EVENTS) >= 80
+    assert len({event.source for event in EVENTS.values()}) >= 40
 
 
 def test_every_trigger_ships_events_from_the_catalog() -> None:
