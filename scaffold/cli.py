@@ -567,16 +567,22 @@ def serve(
 
     if not 0 <= port <= 65535:
         raise UsageError(f"--port {port}: use a port from 1 to 65535 (0: any free one)")
-    server.serve(
-        server.Options(
-            path=path,
-            port=port,
-            watch=watch,
-            function=function,
-            concurrency=concurrency,
-            env=tuple(env or ()),
+    try:
+        server.serve(
+            server.Options(
+                path=path,
+                port=port,
+                watch=watch,
+                function=function,
+                concurrency=concurrency,
+                env=tuple(env or ()),
+            )
         )
-    )
+    except KeyboardInterrupt:
+        # Ctrl-C is how a server is stopped, not an error: say so, and exit as shells
+        # report a command a signal stopped (130 for SIGINT).
+        typer.echo(f"{PROG}: stopped ({signals.received_name()})", err=True)
+        raise SystemExit(signals.exit_code()) from None
 
 
 @app.command(cls=_Command, short_help="Build the deployment zip, dist/<function>.zip.")

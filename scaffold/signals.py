@@ -154,8 +154,14 @@ def exit_code() -> int:
     return 128 + (_state.received or signal.SIGINT)
 
 
+def received_name() -> str:
+    """The name of the signal that interrupted the command (SIGINT when none was handled:
+    a KeyboardInterrupt of Python's own)."""
+    return signal.Signals(_state.received or signal.SIGINT).name
+
+
 def interrupted_message() -> str:
-    name = signal.Signals(_state.received or signal.SIGINT).name
+    name = received_name()
     if _state.completed:
         return f"interrupted ({name}) after the work was complete: {_state.completed}"
     return f"interrupted ({name}); nothing was written or changed"

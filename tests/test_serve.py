@@ -173,6 +173,9 @@ def test_warm_environments_init_once_and_scale_to_the_limit(tmp_path: Path) -> N
         _, _, again = server.request("GET", "/")
         assert int(again) in pids  # reused
         runtime_pids = pids
+    # Ctrl-C is how a server stops: one line that says so, no error, exit 128 + SIGINT
+    assert server.process.returncode == 130
+    assert server.log.rstrip().splitlines()[-1] == "lambda-new: stopped (SIGINT)"
     for pid in runtime_pids:  # SIGINT stopped every environment
         deadline = time.monotonic() + 5
         while alive(pid) and time.monotonic() < deadline:
