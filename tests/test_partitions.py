@@ -24,6 +24,7 @@ from scaffold import integrations as I
 from scaffold.integrations import Gateway, HttpRequest, Match, Route
 from tests import fidelity
 from tests.conftest import REPO_ROOT
+from tests.test_integrations import URL_IAM
 
 EVENTS = events.load()
 NAMES = list(EVENTS)
@@ -280,13 +281,7 @@ REST = Gateway(
 HTTP_API = Gateway(
     "http-api", (Route("ANY", "$default"),), function_name="fn", api_id=I.HTTP_API_ID
 )
-URL = Gateway(
-    "function-url",
-    (Route("ANY", "/*"),),
-    function_name="fn",
-    api_id=I.FUNCTION_URL_ID,
-    auth_type="AWS_IAM",
-)
+URL = URL_IAM  # an IAM caller: its user ARN is in the partition too
 ALB = Gateway(
     "alb",
     (Route("ANY", "/*"),),
