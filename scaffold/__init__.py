@@ -1,3 +1,3 @@
 """lambda-new: generate AWS Lambda function repositories in Python, JavaScript or TypeScript."""
 
-__version__ = "0.8.0"
+__version__ = "0.9.0"

@@ -466,8 +466,8 @@ FunctionId = Annotated[
     typer.Option(
         "--function",
         "-f",
-        metavar="LOGICAL_ID",
-        help="Which function of template.yaml (when it has several).",
+        metavar="NAME",
+        help="Which function: its name or logical id (a repo of several: see 'lambda-new list').",
     ),
 ]
 
@@ -585,12 +585,15 @@ def serve(
         raise SystemExit(signals.exit_code()) from None
 
 
-@app.command(cls=_Command, short_help="Build the deployment zip, dist/<function>.zip.")
+@app.command(cls=_Command, short_help="Build the deployment zips, dist/<function>.zip.")
 def package(
     path: RepoPath = Path(),
     function: FunctionId = None,
 ) -> None:
     """Build the deployment zip, dist/<function>.zip: byte-reproducible, ready for Lambda.
+
+    In a repo of several functions: every function's (each in its own folder's dist/),
+    or the one --function names.
 
     Python: the code root plus pyproject.toml's dependencies as manylinux wheels for
     the function's Python and architecture. Node.js: the files npm pack would publish
@@ -599,9 +602,130 @@ def package(
     """
     from scaffold import packager, report
 
-    built = packager.build(path, function)
-    _warn(list(built.warnings))
-    typer.echo(report.built(built))
+    for built in packager.build_all(path, function):
+        _warn(list(built.warnings))
+        typer.echo(report.built(built))
+
+
+@app.command(cls=_Command, short_help="Add a function to this repo (functions/NAME).")
+def add(
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Function name: 1-64 letters, digits, - or _.")
+    ],
+    runtime: Annotated[
+        str | None,
+        typer.Option(
+            "--runtime",
+            "-r",
+            metavar="RUNTIME",
+            autocompletion=_complete_runtimes,
+            help="python, node or typescript (default: the repo's).",
+        ),
+    ] = None,
+    runtime_version: Annotated[
+        str | None,
+        typer.Option(
+            "--runtime-version",
+            metavar="VERSION",
+            autocompletion=_complete_versions,
+            help="The runtime's version (default: the repo's, for its language).",
+        ),
+    ] = None,
+    arch: Annotated[
+        str | None,
+        typer.Option(
+            "--arch",
+            metavar="ARCH",
+            autocompletion=_complete_arches,
+            help="x86_64 or arm64 (default: the repo's).",
+        ),
+    ] = None,
+    trigger: Annotated[
+        str | None,
+        typer.Option(
+            "--trigger",
+            "-t",
+            metavar="TRIGGER",
+            autocompletion=_complete_triggers,
+            help="Event source (default: none).",
+        ),
+    ] = None,
+    description: Annotated[
+        str | None,
+        typer.Option("--description", "-d", metavar="TEXT", help="One-line description."),
+    ] = None,
+    powertools: Annotated[
+        bool | None,
+        typer.Option(
+            "--powertools/--no-powertools",
+            help="Powertools for AWS Lambda (default: as the repo).",
+            show_default=False,
+        ),
+    ] = None,
+    path: RepoPath = Path(),
+    trust: Trust = None,
+) -> None:
+    """Add a function to the repo: functions/NAME/, with its handler, tests, sample events
+    and template.yaml, deployed with the rest as a nested application.
+
+    The repo's template.yaml, Makefile, README and CI gain it; each function keeps its own
+    runtime, version and architecture. Needs a clean git work tree; the changes are
+    left uncommitted for review. `lambda-new update` keeps every function up to date.
+    """
+    from scaffold import catalog, config, report, updater
+
+    facts = catalog.load()
+    if runtime is not None:
+        facts.runtime(runtime)
+        if runtime_version is not None:
+            facts.version(runtime, runtime_version)
+    if arch is not None:
+        facts.architecture(arch)
+    if trigger is not None:
+        facts.trigger(trigger)
+    settings = config.effective({"trust": trust})
+    added = updater.add(
+        updater.AddRequest(
+            name=name,
+            path=path,
+            runtime=runtime,
+            runtime_version=runtime_version,
+            architecture=arch,
+            trigger=trigger,
+            description=description,
+            powertools=powertools,
+            trust=bool(settings["trust"].value),
+        )
+    )
+    _warn(added.warnings)
+    typer.echo(report.added(added))
+    if added.conflicts:
+        typer.echo(
+            f"{PROG}: error: adding {name} conflicts in {len(added.conflicts)} file(s): "
+            f"{' '.join(added.conflicts)}; resolve the <<<<<<< >>>>>>> markers, then commit",
+            err=True,
+        )
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("list", cls=_Command, short_help="List the repo's functions.")
+def list_functions(
+    path: RepoPath = Path(),
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print a JSON list of {name, runtime, trigger, handler, code_root}."
+        ),
+    ] = False,
+) -> None:
+    """List the repo's functions: name, runtime, trigger, handler and code root."""
+    from scaffold import repo, report
+
+    typer.echo(report.functions_table(repo.listing(path), as_json=as_json))
+
+
+# `lambda-new functions`: the same command, for those who look for it by that name.
+app.command("functions", cls=_Command, hidden=True)(list_functions)
 
 
 @app.command(cls=_Command, short_help="Re-apply a newer template, keeping your changes.")

@@ -77,8 +77,7 @@ class Plan:
 
 def prepare(request: Request, stdin: BinaryIO | None = None) -> Plan:
     """Validate the request against the repo; nothing runs yet."""
-    found = repo.find(request.path)
-    function = found.function(request.function)
+    found, function = repo.select(request.path, request.function)
     handler = request.handler or function.handler
     timeout = function.timeout if request.timeout is None else request.timeout
     if not 0 < timeout <= MAX_TIMEOUT_S:

@@ -39,10 +39,18 @@ class Built:
     warnings: tuple[str, ...] = ()
 
 
+def build_all(start: Path, function_id: str | None = None) -> list[Built]:
+    """`lambda-new package`: the function named, or every function of the repo (those in
+    functions/ included), each into its own folder's dist/."""
+    if function_id is not None:
+        return [build(start, function_id)]
+    found = repo.find(start)
+    return [build(found.root), *(build(member.path) for member in found.members)]
+
+
 def build(start: Path, function_id: str | None = None) -> Built:
     """Build the function's zip into <repo>/dist/<name>.zip."""
-    found = repo.find(start)
-    function = found.function(function_id)
+    found, function = repo.select(start, function_id)
     language = runtimes.get(function.runtime.runtime)
     with signals.scratch("lambda-new-package-") as stage:
         warnings: list[str] = []

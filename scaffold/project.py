@@ -66,7 +66,7 @@ class NewProject:
         """
         data: dict[str, Any] = {
             "function_name": self.name,
-            "logical_id_prefix": logical_id_prefix(self.name),
+            "logical_id_prefix": questions.logical_id_prefix(self.name),
         }
         for question in questions.ASKED:
             value = getattr(self, question.field)
@@ -89,14 +89,6 @@ class NewProject:
             facts.trigger(self.trigger)
         if self.ci is not None:
             facts.ci_provider(self.ci)
-
-
-def logical_id_prefix(name: str) -> str:
-    """The function's part of its resources' logical ids: my-func -> MyFunc (MyFuncFunction,
-    MyFuncQueue...), so that a repo can hold more functions without renames. A letter
-    comes first, as CloudFormation requires: 2fa -> Fn2fa."""
-    prefix = "".join(word[:1].upper() + word[1:] for word in re.split(r"[-_]+", name))
-    return prefix if prefix[:1].isalpha() else f"Fn{prefix}"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ setting of `lambda-new config` (LAMBDA_NEW_<KEY>, the config file).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -40,3 +41,11 @@ ASKED = (
 )
 BY_NAME = {question.name: question for question in (FUNCTION_NAME, *ASKED)}
 BY_SETTING = {question.setting: question for question in ASKED if question.setting}
+
+
+def logical_id_prefix(name: str) -> str:
+    """The function's part of its resources' logical ids: my-func -> MyFunc (MyFuncFunction,
+    MyFuncQueue...), so that a repo can hold more functions without renames. A letter
+    comes first, as CloudFormation requires: 2fa -> Fn2fa."""
+    prefix = "".join(word[:1].upper() + word[1:] for word in re.split(r"[-_]+", name))
+    return prefix if prefix[:1].isalpha() else f"Fn{prefix}"

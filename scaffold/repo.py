@@ -9,6 +9,7 @@ resolves what a local run can know: parameter defaults and pseudo parameters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,13 +67,23 @@ class Repo:
         value = self.answers.get("trigger")
         return value if isinstance(value, str) else None
 
+    @property
+    def members(self) -> list[Member]:
+        """The functions `lambda-new add` put in functions/<name>/ (the answers' `functions`)."""
+        return members(self.root, self.answers)
+
     def function(self, logical_id: str | None = None) -> Function:
-        """The function called `logical_id`; without one, the template's only function."""
+        """The function called `logical_id` (or, for the only one, its name); without one,
+        the template's only function."""
         if logical_id is not None:
             if logical_id not in self.functions:
+                named = self.answers.get("function_name")
+                if logical_id == named and len(self.functions) == 1:
+                    return next(iter(self.functions.values()))
+                known = [*self.functions, *(member.name for member in self.members)]
                 raise UsageError(
-                    f"{TEMPLATE_FILE} has no function {logical_id!r}; "
-                    f"its functions: {', '.join(self.functions)}"
+                    f"--function {logical_id}: no such function here; "
+                    f"the repo's functions: {', '.join(known)}"
                 )
             return self.functions[logical_id]
         if len(self.functions) > 1:
@@ -81,6 +92,84 @@ class Repo:
                 f"choose one with --function ({', '.join(self.functions)})"
             )
         return next(iter(self.functions.values()))
+
+
+MEMBERS_FOLDER = "functions"
+_MEMBER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
+
+
+@dataclass(frozen=True)
+class Member:
+    """A function `lambda-new add` made: a project of its own in functions/<name>/."""
+
+    name: str
+    logical_id_prefix: str
+    path: Path
+
+
+def members(root: Path, answers: dict[str, Any]) -> list[Member]:
+    """The answers' `functions`, each checked: an edited answers file names no folder
+    outside functions/ and no link."""
+    listed = answers.get("functions") or []
+    if not isinstance(listed, list):
+        raise UsageError(f"{ANSWERS_FILE}: functions is not a list (fix the answers file)")
+    found = []
+    for entry in listed:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        prefix = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not _MEMBER_NAME.fullmatch(name):
+            raise UsageError(f"{ANSWERS_FILE}: functions: {entry!r} names no function")
+        if not isinstance(prefix, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,63}", prefix):
+            raise UsageError(f"{ANSWERS_FILE}: functions: {name} has no logical id prefix (id)")
+        path = root / MEMBERS_FOLDER / name
+        if path.is_symlink() or (root / MEMBERS_FOLDER).is_symlink():
+            raise UsageError(f"{path} is a symbolic link; a function's folder must be a folder")
+        found.append(Member(name, prefix, path))
+    return found
+
+
+def select(start: Path, name: str | None = None) -> tuple[Repo, Function]:
+    """The repo and function `--function NAME` means: a function of the template.yaml at
+    or above `start` (by logical id or name), or a function in functions/ (by name or
+    logical id), read from its own folder."""
+    found = find(start)
+    if name is not None and name not in found.functions:
+        for member in found.members:
+            if name in (member.name, f"{member.logical_id_prefix}Function"):
+                inner = read(member.path)
+                return inner, inner.function()
+    return found, found.function(name)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A line of `lambda-new list`."""
+
+    name: str
+    runtime: str
+    trigger: str
+    handler: str
+    code_root: str  # relative to the repo's root
+
+
+def listing(start: Path) -> list[Listed]:
+    """Every function of the repo at or above `start`: template.yaml's, then functions/'s."""
+    found = find(start)
+    repos = [found, *(read(member.path) for member in found.members)]
+    rows = []
+    for each in repos:
+        for function in each.functions.values():
+            name = each.answers.get("function_name") if len(each.functions) == 1 else None
+            rows.append(
+                Listed(
+                    name=str(name or function.logical_id),
+                    runtime=function.runtime.identifier,
+                    trigger=str(each.trigger or "-"),
+                    handler=function.handler,
+                    code_root=function.code_root.relative_to(found.root).as_posix() + "/",
+                )
+            )
+    return rows
 
 
 def find(start: Path) -> Repo:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
     from scaffold.events import Event
     from scaffold.packager import Built
     from scaffold.project import Created
-    from scaffold.updater import Updated
+    from scaffold.repo import Listed
+    from scaffold.updater import Added, Updated
 
 
 def tree(root_name: str, files: list[str]) -> list[str]:
@@ -175,8 +177,43 @@ def _one_line(value: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def _table(rows: list[tuple[str, str, str]], heading: tuple[str, str, str]) -> str:
-    widths = [max(len(row[i]) for row in [heading, *rows]) for i in range(2)]
+def _table(rows: Sequence[tuple[str, ...]], heading: tuple[str, ...]) -> str:
+    """Columns two spaces apart; the last one as long as it is."""
+    widths = [max(len(row[i]) for row in [heading, *rows]) for i in range(len(heading) - 1)]
     return "\n".join(
-        f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}".rstrip() for a, b, c in [heading, *rows]
+        "  ".join([*(f"{row[i]:<{width}}" for i, width in enumerate(widths)), row[-1]]).rstrip()
+        for row in [heading, *rows]
+    )
+
+
+def functions_table(listed: list[Listed], as_json: bool = False) -> str:
+    """`lambda-new list`: each function of the repo."""
+    if as_json:
+        return json.dumps([vars(row) for row in listed], indent=2)
+    return _table(
+        [(f.name, f.runtime, f.trigger, f.handler, f.code_root) for f in listed],
+        ("NAME", "RUNTIME", "TRIGGER", "HANDLER", "CODE ROOT"),
+    )
+
+
+def added(result: Added) -> str:
+    """What `lambda-new add` did."""
+    folder = f"functions/{result.name}/"
+    made = sum(1 for kind, path in result.changes if path.startswith(folder))
+    changed = [path for _, path in result.changes if not path.startswith(folder)]
+    runtime = result.answers.get("lambda_runtime", result.answers.get("runtime"))
+    lines = [
+        f"Added {result.name} ({runtime}, trigger {result.answers.get('trigger')}) in "
+        f"{folder}: {made} files; the repo's {', '.join(changed) or 'files'} now include it.",
+    ]
+    if result.conflicts:
+        return "\n".join(lines)
+    return "\n".join(
+        [
+            *lines,
+            "Next:",
+            "  make test                                   # every function's tests",
+            f"  lambda-new invoke --function {result.name}",
+            f"  git add -A && git commit -m 'Add the {result.name} function'",
+        ]
     )

@@ -22,8 +22,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -394,55 +394,85 @@ class _Stream:
 
 
 def serve(options: Options) -> None:
-    """Serve until interrupted (Ctrl-C, SIGTERM, SIGHUP)."""
+    """Serve until interrupted (Ctrl-C, SIGTERM, SIGHUP): the function, or in a repo of
+    several functions and without --function, every HTTP one, each on its own port (its
+    own front door, as each has its own API or URL in AWS): PORT, PORT+1, ..."""
     from scaffold import signals
 
-    found = repo.find(options.path)
-    function = found.function(options.function)
-    gateway = integrations.gateway(found, function)
-    if gateway is None:
-        trigger = found.trigger or "not an HTTP one"
-        raise UsageError(
-            f"serve runs functions behind an HTTP front door (api, http-api, function-url, "
-            f"alb); {function.logical_id}'s trigger is {trigger}: use `lambda-new invoke` "
-            "with a sample event instead"
-        )
+    targets = _targets(options)
     if not 1 <= options.concurrency <= 64:
         raise UsageError("--concurrency: use a number of environments from 1 to 64")
-    plan = invoker.prepare(
-        invoker.Request(path=found.root, function=function.logical_id, env=options.env)
-    )
     log = sandbox.LogSink(sys.stderr.buffer)
-    with signals.scratch("lambda-new-serve-") as stage:
-        pool = Pool(plan, log, options.concurrency, stage)
-        try:
-            server = _Server((options.host, options.port), gateway, plan, pool)
-        except OSError as error:
-            raise LambdaNewError(
-                f"cannot listen on {options.host}:{options.port}: {error.strerror or error}; "
-                "choose another with --port"
-            ) from None
-        watcher = None
-        if options.watch:
+    with signals.scratch("lambda-new-serve-") as stage, ExitStack() as running:
+        servers = []
+        for index, (found, function, gateway) in enumerate(targets):
+            plan = invoker.prepare(
+                invoker.Request(path=found.root, function=function.logical_id, env=options.env)
+            )
+            (stage / str(index)).mkdir()
+            pool = Pool(plan, log, options.concurrency, stage / str(index))
+            running.callback(pool.close)
+            port = options.port + index if options.port else 0
+            try:
+                server = _Server((options.host, port), gateway, plan, pool)
+            except OSError as error:
+                raise LambdaNewError(
+                    f"cannot listen on {options.host}:{port}: {error.strerror or error}; "
+                    "choose another with --port"
+                ) from None
+            running.callback(server.server_close)
+            servers.append(server)
+            if options.watch:
+                watcher = Watcher(function.code_root, _reloader(log, pool))
+                watcher.start()
+                running.callback(watcher.stop.set)
+            host, bound = server.server_address[:2]
+            routes = ", ".join(f"{r.method} {r.path}" for r in gateway.routes)
+            log.write(
+                f"lambda-new: serving {function.logical_id} ({gateway.integration}) on "
+                f"http://{host!s}:{bound}  routes: {routes}  (Ctrl-C stops)\n".encode()
+            )
+            for warning in plan.warnings:
+                log.write(f"lambda-new: warning: {warning}\n".encode())
+        for server in servers[1:]:
+            thread = threading.Thread(target=server.serve_forever, args=(0.2,), daemon=True)
+            thread.start()
+            running.callback(server.shutdown)
+        servers[0].serve_forever(poll_interval=0.2)
 
-            def changed(name: str) -> None:
-                log.write(f"lambda-new: {name} changed: reloading\n".encode())
-                pool.reload()
 
-            watcher = Watcher(function.code_root, changed)
-            watcher.start()
-        host, port = server.server_address[:2]
-        routes = ", ".join(f"{r.method} {r.path}" for r in gateway.routes)
-        log.write(
-            f"lambda-new: serving {function.logical_id} ({gateway.integration}) on "
-            f"http://{host!s}:{port}  routes: {routes}  (Ctrl-C stops)\n".encode()
+def _reloader(log: sandbox.LogSink, pool: Pool) -> Callable[[str], None]:
+    def changed(name: str) -> None:
+        log.write(f"lambda-new: {name} changed: reloading\n".encode())
+        pool.reload()
+
+    return changed
+
+
+def _targets(options: Options) -> list[tuple[repo.Repo, repo.Function, integrations.Gateway]]:
+    """What to serve: the function --function names (or the repo's only one), or every
+    HTTP function of a repo of several."""
+    found, function = repo.select(options.path, options.function)
+    gateway = integrations.gateway(found, function)
+    targets = [(found, function, gateway)] if gateway is not None else []
+    if options.function is None:
+        for member in found.members:
+            inner = repo.read(member.path)
+            only = inner.function()
+            door = integrations.gateway(inner, only)
+            if door is not None:
+                targets.append((inner, only, door))
+    if targets:
+        return targets
+    if found.members and options.function is None:
+        raise UsageError(
+            "serve runs functions behind an HTTP front door (api, http-api, function-url, "
+            "alb); none of this repo's functions has one: use `lambda-new invoke --function "
+            "NAME` with a sample event instead"
         )
-        for warning in plan.warnings:
-            log.write(f"lambda-new: warning: {warning}\n".encode())
-        try:
-            server.serve_forever(poll_interval=0.2)
-        finally:
-            if watcher is not None:
-                watcher.stop.set()
-            pool.close()
-            server.server_close()
+    trigger = found.trigger or "not an HTTP one"
+    raise UsageError(
+        f"serve runs functions behind an HTTP front door (api, http-api, function-url, "
+        f"alb); {function.logical_id}'s trigger is {trigger}: use `lambda-new invoke` "
+        "with a sample event instead"
+    )

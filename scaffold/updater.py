@@ -25,6 +25,7 @@ module adds what copier leaves out:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 from contextlib import ExitStack, suppress
@@ -34,7 +35,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from scaffold import __version__, history, safety, signals, vcs
+from scaffold import __version__, history, questions, repo, safety, signals, vcs
 from scaffold.answers import ANSWERS_FILE, TEMPLATE_URL, recorded
 from scaffold.answers import read as read_answers
 from scaffold.errors import LambdaNewError, UsageError, from_os_error, last_line
@@ -109,6 +110,16 @@ def update(request: UpdateRequest) -> Updated:
         destination = clone / prefix
         with copier_errors(label, data) as warnings:
             _run_copier(destination, data, target, request)
+            # The functions in functions/ (`lambda-new add`): the same template, their own
+            # answers, merged in the same clone (root first: copier's clean-tree check is
+            # the folder's own, and the root's changes are outside theirs).
+            for member in repo.members(root, answers):
+                folder = destination / repo.MEMBERS_FOLDER / member.name
+                version = read_answers(folder / ANSWERS_FILE).get("_commit")
+                if target is None or str(version) != target:
+                    if target is not None and version is not None:
+                        _refuse_downgrade(str(version), target)
+                    _run_copier(folder, data, target, request)
         if dirty:  # --pretend writes nothing, so it runs; the merge is with the last commit
             warnings.append(
                 f"the preview merges with the last commit: uncommitted changes ({dirty}) are "
@@ -123,6 +134,192 @@ def update(request: UpdateRequest) -> Updated:
         if not request.pretend:
             _apply(clone, top, prefix, changes, dict(kept), _unmerged(clone, isolated))
     return Updated(root, label, old, new, changes, conflicts, request.pretend, warnings, kept)
+
+
+@dataclass(frozen=True)
+class AddRequest:
+    """`lambda-new add NAME`: None means the repo's own value (its language, version and
+    architecture, its powertools switch) or the template's default."""
+
+    name: str
+    path: Path = Path()
+    runtime: str | None = None
+    runtime_version: str | None = None
+    architecture: str | None = None
+    trigger: str | None = None
+    description: str | None = None
+    powertools: bool | None = None
+    trust: bool = False
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Added:
+    root: Path
+    name: str
+    answers: dict[str, Any]  # the new function's
+    changes: list[tuple[str, str]]  # as Updated's
+    conflicts: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+# A function's name: AWS Lambda's rule, as copier.yml's validator words it.
+_FUNCTION_NAME = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}"
+
+
+def add(request: AddRequest) -> Added:
+    """Add a function in functions/<name>/: render it from the repo's own template at the
+    repo's version, give the repo's answers the new `functions` entry (copier's update at
+    the same version: template.yaml, Makefile, README and CI gain it, the owner's edits
+    kept), and write both into the repo at once, as `update` does."""
+    found = recorded(request.path)
+    root, answers, source, old = found.root, found.answers, found.source, found.version
+    if answers.get("part_of"):
+        raise UsageError(
+            f"{root} is a function of the repository {root.parent.parent}: "
+            "run `lambda-new add` there (nothing was changed)"
+        )
+    if found.bundled and not found.is_current():
+        raise LambdaNewError(
+            f"this repo is at template {old}; run `lambda-new update` first (it brings the "
+            f"repo to {__version__}, which can add functions), commit, then add (nothing "
+            "was changed)"
+        )
+    prefix = _check_new_member(root, answers, request.name)
+    label = f"lambda-new's template (lambda-new {__version__})" if found.bundled else source
+    top, _ = _require_clean_git(root)
+
+    with ExitStack() as stack:
+        scratch = stack.enter_context(signals.scratch("lambda-new-"))
+        data: dict[str, Any] = {}
+        redirect: tuple[list[tuple[str, str]], dict[str, str]] = ([], {})
+        if found.bundled:
+            git_dir = history.template_repo(scratch)
+            redirect = history.redirect(git_dir, scratch / "copier-cache")
+            data = {"template_src": TEMPLATE_URL, "template_version": old}
+        stack.enter_context(vcs.for_copier(*redirect))
+        member = scratch / "member"
+        member_data = {**_member_data(request, answers, prefix), **data}
+        with copier_errors(label, member_data) as warnings:
+            made = _render_member(source, member, member_data, old, request)
+        safety.check_tree(member, label)
+        entry = {
+            "name": request.name,
+            "id": prefix,
+            "trigger": made.get("trigger"),
+            "runtime": made.get("runtime"),
+            "runtime_version": made.get("runtime_version"),
+        }
+        listed = [*(answers.get("functions") or []), entry]
+        isolated = vcs.isolated_config(scratch, identity_from=top)
+        clone = _clone(top, scratch / "clone", isolated)
+        where = root.relative_to(top)
+        destination = clone / where
+        update = UpdateRequest(trust=request.trust, defaults=request.defaults)
+        with copier_errors(label, data) as more:
+            _run_copier(destination, {**data, "functions": listed}, old, update)
+        warnings += more
+        if f"{prefix}App:" not in (destination / repo.TEMPLATE_FILE).read_text("utf-8"):
+            raise LambdaNewError(
+                f"{label} at {old} does not add functions to template.yaml (it has no "
+                "`functions` question): nothing was changed"
+            )
+        shutil.copytree(member, destination / repo.MEMBERS_FOLDER / request.name, symlinks=True)
+        changes = _changes(destination, isolated)
+        safety.check_changes(destination, [path for kind, path in changes if kind != "D"], label)
+        conflicts = _conflicts(destination, changes, isolated)
+        kept = _in_the_way(top, where, changes)
+        conflicts += [path for path, _ in kept if path not in conflicts]
+        _apply(clone, top, where, changes, dict(kept), _unmerged(clone, isolated))
+    return Added(root, request.name, made, changes, conflicts, warnings)
+
+
+def _check_new_member(root: Path, answers: dict[str, Any], name: str) -> str:
+    """The new function's logical id prefix; a name or id the repo has is refused."""
+    if not re.fullmatch(_FUNCTION_NAME, name):
+        raise UsageError(
+            f"function name {name!r}: use 1 to 64 letters, digits, hyphens (-) or "
+            "underscores (_), not starting with a hyphen"
+        )
+    prefix = questions.logical_id_prefix(name)
+    existing = repo.members(root, answers)
+    names = [str(answers.get("function_name", "")), *(member.name for member in existing)]
+    if name.lower() in (taken.lower() for taken in names):
+        raise UsageError(
+            f"function name {name!r}: the repo has a function of that name "
+            f"({', '.join(names)}); nothing was written"
+        )
+    folder = root / repo.MEMBERS_FOLDER
+    if folder.is_dir() and any(entry.name.lower() == name.lower() for entry in folder.iterdir()):
+        raise UsageError(f"{folder / name} already exists; choose another name (nothing written)")
+    ids = [str(answers.get("logical_id_prefix") or ""), *(m.logical_id_prefix for m in existing)]
+    template = next(iter(repo.read(root).functions.values())).template
+    used = {
+        key
+        for section in ("Resources", "Outputs", "Parameters", "Conditions")
+        for key in (template.get(section) or {})
+    }
+    clashes = sorted({f"{prefix}App", f"{prefix}FunctionArn"} & used)
+    if prefix in ids or clashes:
+        raise UsageError(
+            f"function name {name!r}: its logical ids ({prefix}App, {prefix}FunctionArn) would "
+            f"collide with template.yaml's {', '.join(clashes) or prefix + '...'}; choose another "
+            "name (nothing was written)"
+        )
+    return prefix
+
+
+def _member_data(request: AddRequest, answers: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The new function's answers: what was asked, else the repo's (region, tags, language,
+    architecture, Powertools); part_of marks it as a function of this repo."""
+    same_language = request.runtime in (None, answers.get("runtime"))
+    inherited = {
+        "runtime": answers.get("runtime"),
+        "runtime_version": answers.get("runtime_version") if same_language else None,
+        "architecture": answers.get("architecture"),
+        "powertools": answers.get("powertools"),
+        "region": answers.get("region"),
+        "owner": answers.get("owner"),
+        "team": answers.get("team"),
+    }
+    asked = {
+        "runtime": request.runtime,
+        "runtime_version": request.runtime_version,
+        "architecture": request.architecture,
+        "trigger": request.trigger,
+        "description": request.description,
+        "powertools": request.powertools,
+    }
+    data: dict[str, Any] = {
+        "function_name": request.name,
+        "logical_id_prefix": prefix,
+        "part_of": str(answers.get("function_name", "")),
+        "ci": "none",
+    }
+    for key, value in {**inherited, **{k: v for k, v in asked.items() if v is not None}}.items():
+        if value is not None:
+            data[key] = value
+    return data
+
+
+def _render_member(
+    source: str, member: Path, data: dict[str, Any], version: str, request: AddRequest
+) -> dict[str, Any]:
+    import copier
+
+    worker = copier.run_copy(
+        source,
+        member,
+        data=data,
+        user_defaults=request.defaults,
+        vcs_ref=version,
+        defaults=True,
+        settings=copier.Settings(),
+        quiet=True,
+        unsafe=request.trust,
+        skip_tasks=True,
+    )
+    return dict(worker.answers.combined)
 
 
 def _require_clean_git(root: Path, allow_dirty: bool = False) -> tuple[Path, str]:

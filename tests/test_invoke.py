@@ -469,7 +469,7 @@ def test_runtime_exit_is_runtime_exit_error(python_repo: Path, tmp_path: Path) -
         (["missing.json"], "event file missing.json does not exist"),
         (["--timeout", "0"], "--timeout 0: use a number of seconds from 1 to 900"),
         (["--env", "NOEQUALS"], "--env 'NOEQUALS': use --env KEY=VALUE"),
-        (["--function", "Other"], "template.yaml has no function 'Other'"),
+        (["--function", "Other"], "--function Other: no such function here; the repo's functions"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(python_repo: Path, args: list[str], message: str) -> None:
