@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -222,3 +224,64 @@ def npm_languages() -> list[str]:
         for name in catalog.load().runtimes
         if (REPO_ROOT / "languages" / name / "package.json.jinja").is_file()
     ]
+
+
+def sam_cli() -> Path | None:
+    """The SAM CLI: on PATH, or where .ci/run installs it (its pins clash with ours)."""
+    found = shutil.which("sam")
+    if found:
+        return Path(found)
+    local = REPO_ROOT / ".venv-sam" / "bin" / "sam"
+    return local if local.is_file() else None
+
+
+@pytest.fixture(scope="session")
+def runner(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A GitHub runner's environment: pipx, and an index holding this lambda-new."""
+    root = tmp_path_factory.mktemp("runner")
+    index = root / "index"
+    pip("wheel", "--no-deps", "-w", str(index), str(REPO_ROOT))
+    run_in(root, sys.executable, "-m", "venv", "pipx-venv")
+    run_in(root, str(root / "pipx-venv" / "bin" / "python"), "-m", "pip", "install", "-q", "pipx")
+    path = [str(root / "bin"), str(root / "pipx-venv" / "bin"), TOOLS_PATH]
+    sam = sam_cli()
+    if sam is not None:
+        path.append(str(sam.parent))
+    elif os.environ.get("CI"):
+        pytest.fail("the SAM CLI is missing: .ci/run installs it into .venv-sam")
+    return {
+        **os.environ,
+        "PATH": os.pathsep.join(path),
+        "PIPX_HOME": str(root / "pipx-home"),
+        "PIPX_BIN_DIR": str(root / "bin"),
+        "PIP_FIND_LINKS": str(index),
+        "UV_FIND_LINKS": str(index),  # pipx installs with uv when it finds one
+        "SAM_CLI_TELEMETRY": "0",
+        "CI": "true",
+    }
+
+
+def run_steps(steps: list[dict[str, Any]], clone: Path, env: dict[str, str]) -> list[str]:
+    """A workflow job's `run:` steps, in order, in `clone`, as a GitHub runner runs them;
+    fail the test at the first that fails. Returns the steps that ran."""
+    ran = []
+    for step in steps:
+        if "run" not in step:
+            continue  # actions/checkout, setup-*: this machine has what they install
+        if step["run"].startswith("sam ") and shutil.which("sam", path=env["PATH"]) is None:
+            continue  # no SAM CLI here (CI has one: see the runner fixture)
+        # GitHub's default shell on Linux runners.
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+        )
+        assert result.returncode == 0, (
+            f"{step['run']}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+        ran.append(step["run"])
+    return ran

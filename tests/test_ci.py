@@ -9,10 +9,8 @@ names, from a package index holding the wheel of this checkout.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +19,7 @@ import yaml
 
 from scaffold import __version__, catalog, project
 
-from .conftest import REPO_ROOT, TOOLS_PATH, pip, run_in
+from .conftest import run_in, run_steps, sam_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -33,15 +31,6 @@ WORKFLOW = ".github/workflows/ci.yml"
 def new_repo(root: Path, runtime: str, **answers: str) -> Path:
     request = project.NewProject(name="ci-fn", output_dir=root, runtime=runtime, **answers)
     return project.create(request).path
-
-
-def sam_cli() -> Path | None:
-    """The SAM CLI: on PATH, or where .ci/run installs it (its pins clash with ours)."""
-    found = shutil.which("sam")
-    if found:
-        return Path(found)
-    local = REPO_ROOT / ".venv-sam" / "bin" / "sam"
-    return local if local.is_file() else None
 
 
 @pytest.mark.parametrize("runtime", list(FACTS.runtimes))
@@ -100,32 +89,6 @@ def test_ci_none_writes_no_workflow_and_no_renovate_config(tmp_path):
     assert "ci: none" in (repo / ".copier-answers.yml").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def runner(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """A GitHub runner's environment: pipx, and an index holding this lambda-new."""
-    root = tmp_path_factory.mktemp("runner")
-    index = root / "index"
-    pip("wheel", "--no-deps", "-w", str(index), str(REPO_ROOT))
-    run_in(root, sys.executable, "-m", "venv", "pipx-venv")
-    run_in(root, str(root / "pipx-venv" / "bin" / "python"), "-m", "pip", "install", "-q", "pipx")
-    path = [str(root / "bin"), str(root / "pipx-venv" / "bin"), TOOLS_PATH]
-    sam = sam_cli()
-    if sam is not None:
-        path.append(str(sam.parent))
-    elif os.environ.get("CI"):
-        pytest.fail("the SAM CLI is missing: .ci/run installs it into .venv-sam")
-    return {
-        **os.environ,
-        "PATH": os.pathsep.join(path),
-        "PIPX_HOME": str(root / "pipx-home"),
-        "PIPX_BIN_DIR": str(root / "bin"),
-        "PIP_FIND_LINKS": str(index),
-        "UV_FIND_LINKS": str(index),  # pipx installs with uv when it finds one
-        "SAM_CLI_TELEMETRY": "0",
-        "CI": "true",
-    }
-
-
 @pytest.mark.parametrize("runtime", list(FACTS.runtimes))
 def test_workflow_steps_pass_in_order_in_a_fresh_clone(tmp_path, runner, runtime):
     repo = new_repo(tmp_path, runtime)
@@ -133,26 +96,7 @@ def test_workflow_steps_pass_in_order_in_a_fresh_clone(tmp_path, runner, runtime
     run_in(tmp_path, "git", "clone", "-q", str(repo), str(clone))
     workflow = yaml.safe_load((clone / WORKFLOW).read_text(encoding="utf-8"))
 
-    ran = []
-    for step in workflow["jobs"]["check"]["steps"]:
-        if "run" not in step:
-            continue  # actions/checkout, setup-*: this machine has what they install
-        if step["run"].startswith("sam ") and shutil.which("sam", path=runner["PATH"]) is None:
-            continue  # no SAM CLI here (CI has one: see the runner fixture)
-        # GitHub's default shell on Linux runners.
-        result = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-            cwd=clone,
-            env=runner,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=900,
-        )
-        assert result.returncode == 0, (
-            f"{step['run']}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        )
-        ran.append(step["run"])
+    ran = run_steps(workflow["jobs"]["check"]["steps"], clone, runner)
 
     assert "make package" in ran
     assert ("sam validate --lint" in ran) is (sam_cli() is not None)

@@ -24,7 +24,7 @@ import yaml
 from cfnlint.decode import decode
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-from scaffold import catalog, project
+from scaffold import catalog, project, questions
 
 from .conftest import REPO_ROOT, run_in
 
@@ -236,7 +236,7 @@ def test_no_role_gets_an_account_wide_event_source_policy_from_sam(repos, trigge
 def test_alb_admits_only_the_range_its_deployer_names_and_serves_https_with_a_certificate(repos):
     repo = repos["alb"]
     decoded = template(repo)
-    prefix = project.logical_id_prefix("ops-alb")
+    prefix = questions.logical_id_prefix("ops-alb")
     listeners = resources_of(repo, "AWS::ElasticLoadBalancingV2::Listener")
 
     assert "Default" not in decoded["Parameters"][f"{prefix}AllowedCidr"]

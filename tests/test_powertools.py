@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from cfnlint.decode import decode
 
-from scaffold import catalog, project
+from scaffold import catalog, project, questions
 from tests.runtime_api import OfficialResult, node_client, run_official
 
 from .conftest import run_in
@@ -66,7 +66,7 @@ def official_run(repo: Path, runtime: str, sample: str, task_root: Path) -> Offi
     assert set(variables) == {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"}
     decoded, _ = decode(str(repo / "template.yaml"))
     assert decoded is not None
-    function = decoded["Resources"][f"{project.logical_id_prefix(repo.name)}Function"]
+    function = decoded["Resources"][f"{questions.logical_id_prefix(repo.name)}Function"]
     handler = function["Properties"]["Handler"]
     event = (repo / "events" / f"{sample}.json").read_bytes()
     env = {**variables, "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "INFO"}
