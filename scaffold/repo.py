@@ -95,7 +95,8 @@ class Repo:
 
 
 MEMBERS_FOLDER = "functions"
-_MEMBER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
+# A function's name: AWS Lambda's rule, as copier.yml's validator words it.
+FUNCTION_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def members(root: Path, answers: dict[str, Any]) -> list[Member]:
     for entry in listed:
         name = entry.get("name") if isinstance(entry, dict) else None
         prefix = entry.get("id") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or not _MEMBER_NAME.fullmatch(name):
+        if not isinstance(name, str) or not FUNCTION_NAME.fullmatch(name):
             raise UsageError(f"{ANSWERS_FILE}: functions: {entry!r} names no function")
         if not isinstance(prefix, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,63}", prefix):
             raise UsageError(f"{ANSWERS_FILE}: functions: {name} has no logical id prefix (id)")

@@ -25,7 +25,6 @@ module adds what copier leaves out:
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import stat
 from contextlib import ExitStack, suppress
@@ -101,8 +100,9 @@ def update(request: UpdateRequest) -> Updated:
             _refuse_downgrade(old, target)
             if target == old:
                 return Updated(root, label, old, old, [], [], request.pretend)
+        recorded_answers = {k: v for k, v in answers.items() if not str(k).startswith("_")}
         with copier_errors(label, data):
-            _probe(source, answers, data, target, request, scratch / "probe")
+            _render_alone(source, scratch / "probe", {**recorded_answers, **data}, target, request)
         safety.check_tree(scratch / "probe", label)
         isolated = vcs.isolated_config(scratch, identity_from=top)
         clone = _clone(top, scratch / "clone", isolated)
@@ -126,11 +126,7 @@ def update(request: UpdateRequest) -> Updated:
                 "not part of it, and `lambda-new update` itself needs them committed"
             )
         new = str(read_answers(destination / ANSWERS_FILE).get("_commit", old))
-        changes = _changes(destination, isolated)
-        safety.check_changes(destination, [path for kind, path in changes if kind != "D"], label)
-        conflicts = _conflicts(destination, changes, isolated)
-        kept = _in_the_way(top, prefix, changes)
-        conflicts += [path for path, _ in kept if path not in conflicts]
+        changes, conflicts, kept = _merged(destination, top, prefix, isolated, label)
         if not request.pretend:
             _apply(clone, top, prefix, changes, dict(kept), _unmerged(clone, isolated))
     return Updated(root, label, old, new, changes, conflicts, request.pretend, warnings, kept)
@@ -161,10 +157,6 @@ class Added:
     changes: list[tuple[str, str]]  # as Updated's
     conflicts: list[str]
     warnings: list[str] = field(default_factory=list)
-
-
-# A function's name: AWS Lambda's rule, as copier.yml's validator words it.
-_FUNCTION_NAME = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}"
 
 
 def add(request: AddRequest) -> Added:
@@ -201,7 +193,7 @@ def add(request: AddRequest) -> Added:
         member = scratch / "member"
         member_data = {**_member_data(request, answers, prefix), **data}
         with copier_errors(label, member_data) as warnings:
-            made = _render_member(source, member, member_data, old, request)
+            made = _render_alone(source, member, member_data, old, request)
         safety.check_tree(member, label)
         entry = {
             "name": request.name,
@@ -225,18 +217,14 @@ def add(request: AddRequest) -> Added:
                 "`functions` question): nothing was changed"
             )
         shutil.copytree(member, destination / repo.MEMBERS_FOLDER / request.name, symlinks=True)
-        changes = _changes(destination, isolated)
-        safety.check_changes(destination, [path for kind, path in changes if kind != "D"], label)
-        conflicts = _conflicts(destination, changes, isolated)
-        kept = _in_the_way(top, where, changes)
-        conflicts += [path for path, _ in kept if path not in conflicts]
+        changes, conflicts, kept = _merged(destination, top, where, isolated, label)
         _apply(clone, top, where, changes, dict(kept), _unmerged(clone, isolated))
     return Added(root, request.name, made, changes, conflicts, warnings)
 
 
 def _check_new_member(root: Path, answers: dict[str, Any], name: str) -> str:
     """The new function's logical id prefix; a name or id the repo has is refused."""
-    if not re.fullmatch(_FUNCTION_NAME, name):
+    if not repo.FUNCTION_NAME.fullmatch(name):
         raise UsageError(
             f"function name {name!r}: use 1 to 64 letters, digits, hyphens (-) or "
             "underscores (_), not starting with a hyphen"
@@ -300,26 +288,6 @@ def _member_data(request: AddRequest, answers: dict[str, Any], prefix: str) -> d
         if value is not None:
             data[key] = value
     return data
-
-
-def _render_member(
-    source: str, member: Path, data: dict[str, Any], version: str, request: AddRequest
-) -> dict[str, Any]:
-    import copier
-
-    worker = copier.run_copy(
-        source,
-        member,
-        data=data,
-        user_defaults=request.defaults,
-        vcs_ref=version,
-        defaults=True,
-        settings=copier.Settings(),
-        quiet=True,
-        unsafe=request.trust,
-        skip_tasks=True,
-    )
-    return dict(worker.answers.combined)
 
 
 def _require_clean_git(root: Path, allow_dirty: bool = False) -> tuple[Path, str]:
@@ -400,22 +368,21 @@ def _run_copier(
     )
 
 
-def _probe(
+def _render_alone(
     source: str,
-    answers: dict[str, Any],
+    folder: Path,
     data: dict[str, Any],
     target: str | None,
-    request: UpdateRequest,
-    probe: Path,
-) -> None:
-    """Render the target version on its own, to check it before copier merges it."""
+    request: UpdateRequest | AddRequest,
+) -> dict[str, Any]:
+    """Render the template at `target` on its own into `folder` (update's probe, checked
+    before copier merges; add's new function); every answer, computed ones included."""
     import copier
 
-    recorded = {key: value for key, value in answers.items() if not str(key).startswith("_")}
-    copier.run_copy(
+    worker = copier.run_copy(
         source,
-        probe,
-        data={**recorded, **data},
+        folder,
+        data=data,
         user_defaults=request.defaults,
         vcs_ref=target,
         defaults=True,
@@ -424,6 +391,7 @@ def _probe(
         unsafe=request.trust,
         skip_tasks=True,  # tasks run once, in the update (with --trust), not here
     )
+    return dict(worker.answers.combined)
 
 
 def _clone(top: Path, clone: Path, isolated: Path) -> Path:
@@ -434,6 +402,19 @@ def _clone(top: Path, clone: Path, isolated: Path) -> Path:
     if result.returncode != 0:
         raise LambdaNewError(f"cannot clone {top} to merge in: {last_line(result.stderr)}")
     return clone
+
+
+def _merged(
+    destination: Path, top: Path, prefix: Path, isolated: Path, label: str
+) -> tuple[list[tuple[str, str]], list[str], list[tuple[str, str | None]]]:
+    """What copier's merge in the clone changed (checked by safety.py), the conflicts, and
+    the user's untracked or ignored files it would replace (conflicts too)."""
+    changes = _changes(destination, isolated)
+    safety.check_changes(destination, [path for kind, path in changes if kind != "D"], label)
+    conflicts = _conflicts(destination, changes, isolated)
+    kept = _in_the_way(top, prefix, changes)
+    conflicts += [path for path, _ in kept if path not in conflicts]
+    return changes, conflicts, kept
 
 
 def _changes(root: Path, isolated: Path) -> list[tuple[str, str]]:
